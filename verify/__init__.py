@@ -1,0 +1,2 @@
+"""verify: pre-screen evidence for professional-title evaluation."""
+__version__ = "0.1.0"
