@@ -1,0 +1,276 @@
+"""Pages: one abstraction over PDF pages and image files.
+
+``open_document`` gives a ``SourceDocument`` whose pages are rendered lazily, one at a time,
+at a bounded pixel count, so neither a 2000-page PDF nor a 30000×30000 PNG can exhaust
+memory. A ``Page`` is an immutable view: the upright image at the working resolution, the
+scale that maps it to the printed page, the effective DPI of the scan it came from, and the
+PDF text layer when there is one.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+import pymupdf
+from PIL import Image, ImageOps
+
+from .exceptions import UnreadableDocument
+from .ingest import IMAGE_TYPES, FileType, read_bytes, sniff
+from .model import BBox, InputRef, TextSpan
+
+log = logging.getLogger(__name__)
+
+A4_LONG_INCH = 297 / 25.4
+WORK_DPI = 200.0  # rendering resolution for the checks; scans are never upsampled
+MAX_WORK_PIXELS = 3500 * 3500  # cap per page at the working resolution
+MAX_DECODE_PIXELS = 400_000_000  # an image larger than this is decoded reduced (draft/reduce)
+MIN_TEXT_LAYER_CHARS = 8  # fewer real characters than this and the page is treated as image
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page, upright, at the working resolution.
+
+    ``image`` is RGB uint8 (H, W, 3). ``dpi`` is pixels per inch of the printed page at this
+    rendering; ``effective_dpi`` the resolution of the underlying scan (None for a page drawn
+    only from vectors and text).
+    """
+
+    number: int
+    image: np.ndarray
+    dpi: float
+    width_pt: float
+    height_pt: float
+    effective_dpi: float | None
+    origin: str  # "born_digital" | "image"
+    text_layer: tuple[TextSpan, ...] = ()
+    rotation: int = 0
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        h, w = self.image.shape[:2]
+        return w, h
+
+    def crop(self, bbox: BBox) -> np.ndarray:
+        """Pixels inside ``bbox`` (page fractions)."""
+        w, h = self.size_px
+        x0, y0, x1, y1 = bbox
+        return self.image[int(y0 * h) : max(int(y1 * h), int(y0 * h) + 1),
+                          int(x0 * w) : max(int(x1 * w), int(x0 * w) + 1)]
+
+    def rotated(self, degrees_cw: int) -> Page:
+        """The same page turned clockwise by 90/180/270 degrees (to read it upright)."""
+        k = (degrees_cw // 90) % 4
+        if k == 0:
+            return self
+        img = np.ascontiguousarray(np.rot90(self.image, -k))
+        w, h = (self.height_pt, self.width_pt) if k % 2 else (self.width_pt, self.height_pt)
+        return replace(self, image=img, width_pt=w, height_pt=h, text_layer=(),
+                       rotation=(self.rotation + degrees_cw) % 360)
+
+
+class SourceDocument(Protocol):
+    page_count: int
+    file_type: FileType
+
+    def page(self, index: int, dpi: float = WORK_DPI) -> Page: ...
+
+    def close(self) -> None: ...
+
+
+def _scale_for(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -> float:
+    """Pixels per point for rendering at ``dpi`` without exceeding ``max_pixels``."""
+    scale = dpi / 72.0
+    pixels = width_pt * height_pt * scale * scale
+    if pixels > max_pixels:
+        scale *= (max_pixels / pixels) ** 0.5
+    return scale
+
+
+def _real_text(text: str) -> int:
+    """How many characters of ``text`` are plausible document text (not garbage glyphs)."""
+    return sum(
+        1
+        for ch in text
+        if ch.isalnum() and not (0xE000 <= ord(ch) <= 0xF8FF) and ch != "\ufffd"
+    )
+
+
+class PdfDocument:
+    file_type = FileType.pdf
+
+    def __init__(self, doc: pymupdf.Document) -> None:
+        self._doc = doc
+        self.page_count = doc.page_count
+
+    def page(self, index: int, dpi: float = WORK_DPI) -> Page:
+        p = self._doc.load_page(index)
+        rect = p.rect
+        spans = self._text_layer(p)
+        has_layer = _real_text("".join(s.text for s in spans)) >= MIN_TEXT_LAYER_CHARS
+        effective = self._effective_dpi(p)
+        # A scan is rendered at its own resolution (capped); never upsample a scan.
+        target = min(dpi if has_layer or effective is None else max(dpi, effective), 300.0)
+        if effective is not None and not has_layer:
+            target = min(target, effective)
+        scale = _scale_for(rect.width, rect.height, target, MAX_WORK_PIXELS)
+        pix = p.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB,
+                           alpha=False)
+        img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, 3).copy()
+        return Page(
+            number=index + 1,
+            image=img,
+            dpi=scale * 72.0,
+            width_pt=rect.width,
+            height_pt=rect.height,
+            effective_dpi=effective,
+            origin="born_digital" if has_layer else "image",
+            text_layer=spans if has_layer else (),
+        )
+
+    @staticmethod
+    def _text_layer(p: pymupdf.Page) -> tuple[TextSpan, ...]:
+        w, h = p.rect.width, p.rect.height
+        out: list[TextSpan] = []
+        # Invisible OCR layers (render mode 3) are text too: an OCRmyPDF'd scan reads as text.
+        for block in p.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)["blocks"]:
+            for line in block.get("lines", ()):
+                text = "".join(s["text"] for s in line["spans"])
+                if not text.strip():
+                    continue
+                x0, y0, x1, y1 = line["bbox"]
+                out.append(TextSpan(text, (x0 / w, y0 / h, x1 / w, y1 / h)))
+        return tuple(out)
+
+    @staticmethod
+    def _effective_dpi(p: pymupdf.Page) -> float | None:
+        """Resolution of the largest raster image on the page, from its size on the page."""
+        best: tuple[float, float] | None = None  # (area on page, dpi)
+        page_area = p.rect.width * p.rect.height
+        for info in p.get_image_info():
+            x0, y0, x1, y1 = info["bbox"]
+            bw, bh = abs(x1 - x0), abs(y1 - y0)
+            if bw < 1 or bh < 1:
+                continue
+            area = bw * bh
+            if area < 0.25 * page_area:
+                continue  # a logo or an embedded seal image is not the scan
+            dpi = min(info["width"] / (bw / 72.0), info["height"] / (bh / 72.0))
+            if best is None or area > best[0]:
+                best = (area, dpi)
+        return best[1] if best else None
+
+    def close(self) -> None:
+        self._doc.close()
+
+
+class ImageDocument:
+    """PNG, JPEG, TIFF (multi-page), BMP, WebP. EXIF orientation is honoured."""
+
+    def __init__(self, data: bytes, file_type: FileType) -> None:
+        self.file_type = file_type
+        self._data = data
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                self.page_count = getattr(im, "n_frames", 1)
+                im.size  # noqa: B018 - header parsed: size known without decoding
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise UnreadableDocument(f"image cannot be decoded: {exc}", "图片无法解码（文件损坏或格式不支持）") from exc
+
+    def page(self, index: int, dpi: float = WORK_DPI) -> Page:
+        try:
+            with Image.open(io.BytesIO(self._data)) as im:
+                if index:
+                    im.seek(index)
+                w0, h0 = im.size
+                if w0 * h0 > MAX_DECODE_PIXELS and im.format == "JPEG":
+                    im.draft("RGB", (w0 // 4, h0 // 4))  # decode reduced, not at full size
+                elif w0 * h0 > MAX_DECODE_PIXELS:
+                    raise UnreadableDocument(
+                        f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取"
+                    )
+                im = ImageOps.exif_transpose(im) or im
+                im = im.convert("RGB")
+                # Effective DPI: an image is a photo or scan of a page; assume the page is A4
+                # (or A4 landscape) and measure pixels along its long side. DPI metadata is
+                # often 72/96 and meaningless.
+                w, h = im.size
+                effective = max(w, h) / A4_LONG_INCH
+                limit = min(1.0, (MAX_WORK_PIXELS / (w * h)) ** 0.5, 300.0 / effective)
+                if limit < 1.0:
+                    im = im.resize((max(1, int(w * limit)), max(1, int(h * limit))),
+                                   Image.Resampling.LANCZOS)
+                img = np.asarray(im, dtype=np.uint8).copy()
+        except UnreadableDocument:
+            raise
+        except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise UnreadableDocument(f"image cannot be decoded: {exc}", "图片无法解码（文件损坏或格式不支持）") from exc
+        work_dpi = effective * img.shape[1] / w
+        return Page(
+            number=index + 1,
+            image=img,
+            dpi=work_dpi,
+            width_pt=w / effective * 72.0,
+            height_pt=h / effective * 72.0,
+            effective_dpi=effective,
+            origin="image",
+        )
+
+    def close(self) -> None:
+        self._data = b""
+
+
+Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_DECODE_PIXELS) per page
+
+
+def open_document(ref: InputRef) -> SourceDocument:
+    """Open one input read-only. Raises ``UnreadableDocument`` with a precise reason."""
+    if ref.member is None:
+        try:
+            size = ref.path.stat().st_size
+            with ref.path.open("rb") as f:
+                head = f.read(2048)
+        except OSError as exc:
+            raise UnreadableDocument(f"cannot read file: {exc}", "文件无法读取") from exc
+        data: bytes | None = None
+    else:
+        data = read_bytes(ref)
+        size, head = len(data), data[:2048]
+    kind = sniff(head)
+    if size == 0 or kind is FileType.empty:
+        raise UnreadableDocument("empty file (0 bytes)", "文件为空（0 字节）")
+    if kind is FileType.pdf:
+        try:
+            doc = pymupdf.open(ref.path) if data is None else pymupdf.open(stream=data, filetype="pdf")
+        except Exception as exc:  # PyMuPDF raises its own FileDataError and RuntimeErrors
+            raise UnreadableDocument(f"PDF cannot be opened: {exc}", "PDF 文件损坏或不完整，无法打开") from exc
+        if doc.needs_pass:
+            doc.close()
+            raise UnreadableDocument("PDF is encrypted and needs a password",
+                                     "PDF 已加密，需要密码才能打开")
+        if doc.page_count == 0:
+            doc.close()
+            raise UnreadableDocument("PDF has no pages", "PDF 没有任何页面")
+        return PdfDocument(doc)
+    if kind in IMAGE_TYPES:
+        return ImageDocument(data if data is not None else ref.path.read_bytes(), kind)
+    if kind is FileType.office:
+        raise UnreadableDocument("unsupported type: office document (convert to PDF)",
+                                 "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
+    if kind is FileType.zip:
+        raise UnreadableDocument("unsupported type: nested or unreadable ZIP archive",
+                                 "不支持的文件类型（嵌套或损坏的压缩包）")
+    if kind is FileType.gif:
+        raise UnreadableDocument("unsupported type: GIF image", "不支持的文件类型（GIF 图片）")
+    raise UnreadableDocument("unsupported or unrecognised file type", "无法识别的文件类型，不是 PDF 或图片")
+
+
+def iter_pages(doc: SourceDocument, dpi: float = WORK_DPI) -> Iterator[Page]:
+    """Pages one at a time; each is rendered only when asked for."""
+    for i in range(doc.page_count):
+        yield doc.page(i, dpi)

@@ -1,0 +1,1 @@
+"""Text: normalisation, OCR engines, and reading a page's text."""

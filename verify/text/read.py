@@ -1,0 +1,67 @@
+"""Read a page's text: the PDF text layer where it is real, OCR otherwise.
+
+Orientation: Tesseract OSD costs about a second a page, so it runs only when a page looks
+turned (a landscape image of a portrait document) or when the upright OCR reads poorly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+
+from ..model import PageText, TextSpan
+from ..pages import Page
+from .normalize import normalize_text
+from .ocr import OcrEngine
+
+log = logging.getLogger(__name__)
+
+OCR_MAX_SIDE = 3300  # ~280 DPI on A4: enough for 10.5 pt Chinese, within Tesseract's limits
+LOW_CONF = 55.0  # mean confidence under which the page is re-read after an OSD check
+
+
+def _join(spans: tuple[TextSpan, ...]) -> str:
+    return "\n".join(normalize_text(s.text) for s in spans)
+
+
+def text_from_layer(page: Page) -> PageText:
+    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in page.text_layer)
+    return PageText(_join(spans), spans, source="layer")
+
+
+def _ocr_image(page: Page) -> np.ndarray:
+    img = page.image
+    h, w = img.shape[:2]
+    if max(h, w) > OCR_MAX_SIDE:
+        f = OCR_MAX_SIDE / max(h, w)
+        img = cv2.resize(img, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+
+
+def ocr_page(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
+    """OCR ``page``; returns the page turned upright (if it was turned) and its text."""
+    h, w = page.image.shape[:2]
+    rotation = 0
+    if w > h * 1.15:  # landscape: a turned portrait page, or a landscape document
+        rotation = engine.orientation(_ocr_image(page))
+    upright = page.rotated(rotation)
+    result = engine.read(_ocr_image(upright))
+    if rotation == 0 and (result.mean_conf is None or result.mean_conf < LOW_CONF):
+        turn = engine.orientation(_ocr_image(page))
+        if turn:
+            turned = page.rotated(turn)
+            again = engine.read(_ocr_image(turned))
+            if (again.mean_conf or 0.0) > (result.mean_conf or 0.0):
+                upright, result, rotation = turned, again, turn
+    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in result.spans)
+    return upright, PageText(_join(spans), spans, source="ocr", engine=engine.name,
+                             mean_conf=result.mean_conf, rotation=rotation)
+
+
+def read_page_text(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
+    """The page (upright) and its text. Born-digital pages are never OCR'd."""
+    if page.origin == "born_digital":
+        return page, text_from_layer(page)
+    return ocr_page(page, engine)
