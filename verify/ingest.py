@@ -101,6 +101,7 @@ def _head(path: Path) -> bytes:
 class _Walked:
     display: str
     path: Path
+    group: str
 
 
 def _walk_folder(root: Path) -> Iterator[_Walked]:
@@ -111,7 +112,9 @@ def _walk_folder(root: Path) -> Iterator[_Walked]:
             if _is_hidden(name):
                 continue
             p = Path(dirpath) / name
-            yield _Walked(p.relative_to(root).as_posix(), p)
+            rel = p.relative_to(root).as_posix()
+            group = rel.split("/", 1)[0] if "/" in rel else root.resolve().name
+            yield _Walked(rel, p, group)
 
 
 def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
@@ -144,7 +147,8 @@ def collect_inputs(paths: list[Path]) -> list[InputRef]:
     for arg in paths:
         if not arg.exists():
             raise UsageError(f"no such file or folder: {arg}")
-        walked = _walk_folder(arg) if arg.is_dir() else iter([_Walked(str(arg), arg)])
+        walked = (_walk_folder(arg) if arg.is_dir()
+                  else iter([_Walked(str(arg), arg, arg.resolve().parent.name)]))
         for item in walked:
             logical = PurePosixPath(item.path.resolve().as_posix())
             members = None
@@ -154,11 +158,12 @@ def collect_inputs(paths: list[Path]) -> list[InputRef]:
             except OSError:
                 members = None
             if members is None:
-                refs.append(InputRef(item.display, item.path, logical, None, len(refs)))
+                refs.append(InputRef(item.display, item.path, logical, None, len(refs), item.group))
                 continue
             for member_display, raw in members:
                 member_logical = logical / member_display[len(item.display) + 1 :]
-                refs.append(InputRef(member_display, item.path, member_logical, raw, len(refs)))
+                refs.append(InputRef(member_display, item.path, member_logical, raw, len(refs),
+                                     item.group))
     return refs
 
 

@@ -123,6 +123,7 @@ class InputRef:
     logical: PurePosixPath
     member: str | None = None
     index: int = 0
+    group: str = ""  # the applicant folder it was found in (first folder under the argument)
 
 
 @dataclass(frozen=True)

@@ -184,12 +184,13 @@ class ImageDocument:
 
     def page(self, index: int, dpi: float = WORK_DPI) -> Page:
         try:
-            with Image.open(io.BytesIO(self._data)) as im:
+            with Image.open(io.BytesIO(self._data)) as src:
+                im: Image.Image = src
                 if index:
                     im.seek(index)
                 w0, h0 = im.size
-                if w0 * h0 > MAX_DECODE_PIXELS and im.format == "JPEG":
-                    im.draft("RGB", (w0 // 4, h0 // 4))  # decode reduced, not at full size
+                if w0 * h0 > MAX_DECODE_PIXELS and src.format == "JPEG":
+                    src.draft("RGB", (w0 // 4, h0 // 4))  # decode reduced, not at full size
                 elif w0 * h0 > MAX_DECODE_PIXELS:
                     raise UnreadableDocument(
                         f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取"

@@ -21,3 +21,10 @@ class Understanding:
 def understand_document(pages: tuple[PageEvidence, ...]) -> Understanding:
     """Kind, dates and achievement date from the pages' text. No classifier yet: ``other``."""
     return Understanding()
+
+
+def same_paper(title_a: str, title_b: str) -> bool:
+    """Whether two titles name the same paper (exact match after normalisation for now)."""
+    from ..text.normalize import compact
+
+    return compact(title_a) == compact(title_b)
