@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -57,7 +58,8 @@ class Worker:
     @property
     def engine(self) -> OcrEngine:
         if self._engine is None:
-            self._engine = make_engine(self.options.ocr)
+            threads = max(1, (os.cpu_count() or 1) // self.options.jobs)
+            self._engine = make_engine(self.options.ocr, threads)
         return self._engine
 
 
