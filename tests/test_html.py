@@ -579,3 +579,14 @@ def test_end_to_end_real_pipeline_report_matches_jsonl(
         assert n == (min(row["pages"], 3) if row["status"] == "ok" else 0)
     view.assert_clean()
     view.page.close()
+
+
+def test_rendering_a_truncated_pdf_prints_nothing_to_stdout(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """The JSONL rows go to stdout; MuPDF's own error lines must not land between them."""
+    whole = born_digital_pdf([["第一页 正文"], ["第二页 正文"]], tmp_path / "whole.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(whole[: len(whole) // 3])  # an upload broken off a third of the way
+    render_pages(ref_for(tmp_path, cut, 0), (1, 2))
+    out, _ = capfd.readouterr()
+    assert out == ""
