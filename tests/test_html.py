@@ -590,3 +590,23 @@ def test_rendering_a_truncated_pdf_prints_nothing_to_stdout(
     render_pages(ref_for(tmp_path, cut, 0), (1, 2))
     out, _ = capfd.readouterr()
     assert out == ""
+
+
+def test_duplicate_link_picks_the_other_applicants_document_when_names_repeat(tmp_path: Path) -> None:
+    """``verify check A01 A02`` gives display paths relative to each folder: both applicants
+    can have ``doc_001.png``; the link must go to the other applicant's one."""
+    profile = load_profile("shaoxing-2022")
+    docs = []
+    for index, folder in enumerate(("A01", "A02")):
+        path = save_jpeg(page_image(["同一页"]), tmp_path / folder / "doc_001.png")
+        ref = InputRef("doc_001.png", path, PurePosixPath(path.as_posix()), None, index, "")
+        docs.append(DocumentEvidence(ref, None, Status.ok, page_count=1, pages=(page_ev(1),),
+                                     kind=Kind.other))
+    reports = [judge(RuleContext(docs[i], Applicant(a, None, None),
+                                 duplicates=(DuplicateHit(1, "doc_001.png", 1, b, 0.99, False),)), profile)
+               for i, (a, b) in enumerate((("A01", "A02"), ("A02", "A01")))]
+    html = render_html(reports, profile, {}, GENERATED)
+    doc0 = html[html.index('id="doc-0"'):html.index('id="doc-1"')]
+    doc1 = html[html.index('id="doc-1"'):]
+    assert 'class="dup-link" href="#doc-1"' in doc0
+    assert 'class="dup-link" href="#doc-0"' in doc1

@@ -370,14 +370,35 @@ def _unreadable_html(reports: Sequence[DocumentReport]) -> str:
             f'<ul>{"".join(items)}</ul></section>')
 
 
-def _finding_row(f: Finding, anchors: Mapping[str, int], shown: Collection[int]) -> str:
+class DocumentIndex:
+    """Finds a report row by the path a DUPLICATE finding names. Display paths are relative
+    to the folder argument, so two applicants may both have ``doc_001.png``: the other
+    applicant's name decides."""
+
+    def __init__(self, reports: Sequence[DocumentReport]) -> None:
+        self._by_path: dict[str, list[tuple[str, int]]] = {}
+        for i, r in enumerate(reports):
+            self._by_path.setdefault(r.evidence.ref.display, []).append((applicant_key(r), i))
+
+    def find(self, path: str, applicant: str | None, not_index: int) -> int | None:
+        candidates = [(a, i) for a, i in self._by_path.get(path, []) if i != not_index]
+        for a, i in candidates:
+            if a == applicant:
+                return i
+        return candidates[0][1] if candidates else None
+
+
+def _finding_row(f: Finding, index: int, documents: DocumentIndex, shown: Collection[int]) -> str:
     message = escape(f.message)
     if f.code == "DUPLICATE":
-        other = dict(f.evidence).get("other_path")
-        if isinstance(other, str) and other in anchors:
-            message += (f' <a class="dup-link" href="#{doc_anchor(anchors[other])}" '
-                        f'data-target="{doc_anchor(anchors[other])}">{_t("dup.link")} → '
-                        f"{escape(other)}</a>")
+        evidence = dict(f.evidence)
+        other, other_applicant = evidence.get("other_path"), evidence.get("other_applicant")
+        target = (documents.find(other, other_applicant if isinstance(other_applicant, str) else None,
+                                 index) if isinstance(other, str) else None)
+        if target is not None:
+            message += (f' <a class="dup-link" href="#{doc_anchor(target)}" '
+                        f'data-target="{doc_anchor(target)}">{_t("dup.link")} → '
+                        f"{escape(str(other))}</a>")
     if f.page is None:
         page = '<td class="page"></td>'
     elif f.page in shown:  # a click opens that page in the viewer
@@ -408,7 +429,7 @@ def _page_figure(report: DocumentReport, images: PageImages) -> str:
 
 
 def _doc_html(index: int, report: DocumentReport, profile: Profile,
-              images: Mapping[int, PageImages], anchors: Mapping[str, int]) -> str:
+              images: Mapping[int, PageImages], documents: DocumentIndex) -> str:
     ev = report.evidence
     worst = report.worst
     codes = sorted({f.code for f in report.findings})
@@ -455,7 +476,8 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
         findings = ('<table class="findings"><thead><tr>'
                     f'<th>{_t("col.severity")}</th><th>{_t("col.code")}</th><th>{_t("col.rule")}</th>'
                     f'<th>{_t("col.message")}</th><th>{_t("col.page")}</th></tr></thead><tbody>'
-                    + "".join(_finding_row(f, anchors, set(images)) for f in report.findings) + "</tbody></table>")
+                    + "".join(_finding_row(f, index, documents, set(images)) for f in report.findings)
+                    + "</tbody></table>")
     else:
         findings = f'<p class="clean">{_t("doc.noFindings")}</p>'
     pages = ""
@@ -530,9 +552,7 @@ def render_html(reports: Sequence[DocumentReport], profile: Profile,
     ``reports[i]`` (missing entries just show no picture)."""
     generated = generated or datetime.now().astimezone()
     summaries = summarize(reports, profile)
-    anchors: dict[str, int] = {}
-    for i, r in enumerate(reports):
-        anchors.setdefault(r.evidence.ref.display, i)
+    documents = DocumentIndex(reports)
     fixes = sum(1 for s in summaries if s.needs_fix)
     header = (
         f'<header id="top"><h1>{_t("title")}</h1>'
@@ -542,7 +562,7 @@ def render_html(reports: Sequence[DocumentReport], profile: Profile,
     totals = (f'<p class="totals">{_t("totals", len(summaries))} · {_t("col.docs")} {len(reports)} · '
               f'{_t("state.fix")} <b id="total-fix">{fixes}</b> · '
               f'{_t("state.ok")} <b id="total-ok">{len(summaries) - fixes}</b></p>')
-    docs = "\n".join(_doc_html(i, r, profile, images.get(i, {}), anchors)
+    docs = "\n".join(_doc_html(i, r, profile, images.get(i, {}), documents)
                      for i, r in enumerate(reports))
     body = (
         header
