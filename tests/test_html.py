@@ -466,6 +466,15 @@ def test_date_and_region_boxes_and_duplicate_link(browser: Any, case: Case) -> N
     region = view.page.locator("#doc-1 figure.page[data-page='5'] .box.region")
     img5 = view.page.locator("#doc-1 figure.page[data-page='5'] img.thumb")
     assert _fractions(_rect(region), _rect(img5)) == pytest.approx(BLUR_REGION, abs=0.012)
+    # The viewer pages through the shown pages with the arrow keys (1, 2, 3, 5).
+    view.page.click("#doc-1 figure.page[data-page='1'] .frame")
+    for _ in range(3):
+        view.page.keyboard.press("ArrowRight")
+    assert view.page.inner_text("#vcaption") == "甲-张三/论文录用证明.pdf — 第 5 页"
+    assert view.page.locator("#viewer .box.region").count() == 1
+    view.page.keyboard.press("ArrowRight")  # no page after the last: stays
+    assert view.page.inner_text("#vcaption").endswith("第 5 页")
+    view.page.keyboard.press("Escape")
     # The duplicate link jumps to the other applicant's document, even when filtered out.
     view.page.select_option("#f-applicant", "甲-张三")
     assert "乙-李四/项目封面.jpg" not in view.visible_docs()

@@ -421,7 +421,8 @@ def _page_figure(report: DocumentReport, images: PageImages) -> str:
             f'style="left:{_pct(x0)};top:{_pct(y0)};width:{_pct(x1 - x0)};height:{_pct(y1 - y0)}">'
             f'<span class="lbl">{escape(o.label)}</span></div>')
     t, v = images.thumb, images.view
-    return (f'<figure class="page" data-page="{images.number}"><div class="frame">'
+    return (f'<figure class="page" data-page="{images.number}">'
+            f'<div class="frame" tabindex="0" role="button">'
             f'<img class="thumb" alt="page {images.number}" src="{t.data_uri()}" width="{t.width}" '
             f'height="{t.height}" data-full="{v.data_uri()}" data-full-w="{v.width}" '
             f'data-full-h="{v.height}" loading="lazy">{"".join(boxes)}</div>'
@@ -467,11 +468,12 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
             date_text = _t("doc.noDate", cls="muted")
         facts.append(f'<dt>{_t("doc.date")}</dt><dd>{date_text}</dd>')
         facts.append(f'<dt>{_t("doc.pages")}</dt><dd>{ev.page_count}</dd>')
-        seal_text = "；".join(escape(f"{s.text or '（文字未识别）'}（{LABELS_ZH['page.n'].format(n=s.page)}）")
+        seal_text = "；".join(f"{escape(s.text or '（文字未识别）')}（{_t('page.n', s.page)}）"
                              for s in ev.seals)
         facts.append(f'<dt>{_t("doc.seals")}</dt><dd>'
                      f'{seal_text or _t("doc.noSeal", cls="muted")}</dd>')
     facts.append(f'<dt>{_t("doc.points")}</dt><dd class="points">{_points(points)}</dd>')
+    facts = [f'<div class="fact">{x}</div>' for x in facts]  # keeps each label with its value
     if report.findings:
         findings = ('<table class="findings"><thead><tr>'
                     f'<th>{_t("col.severity")}</th><th>{_t("col.code")}</th><th>{_t("col.rule")}</th>'

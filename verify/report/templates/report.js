@@ -148,23 +148,37 @@
   var viewer = document.getElementById("viewer");
   var vimg = document.getElementById("vimg");
   var vframe = viewer.querySelector(".vframe");
+  var current = null; // the thumbnail frame shown in the viewer
   function closeViewer() {
+    current = null;
     viewer.hidden = true;
     vimg.removeAttribute("src");
     vframe.querySelectorAll(".box").forEach(function (b) { b.remove(); });
   }
+  function openViewer(frame) {
+    var img = frame.querySelector("img.thumb");
+    var doc = frame.closest("article.doc");
+    closeViewer();
+    current = frame;
+    vimg.src = img.getAttribute("data-full");
+    frame.querySelectorAll(".box").forEach(function (b) { vframe.appendChild(b.cloneNode(true)); });
+    document.getElementById("vcaption").textContent =
+      doc.getAttribute("data-path") + " — " + label("page.n", frame.parentNode.getAttribute("data-page"));
+    viewer.hidden = false;
+  }
   document.querySelectorAll("figure.page .frame").forEach(function (frame) {
-    frame.addEventListener("click", function () {
-      var img = frame.querySelector("img.thumb");
-      var doc = frame.closest("article.doc");
-      closeViewer();
-      vimg.src = img.getAttribute("data-full");
-      frame.querySelectorAll(".box").forEach(function (b) { vframe.appendChild(b.cloneNode(true)); });
-      document.getElementById("vcaption").textContent =
-        doc.getAttribute("data-path") + " — " + label("page.n", frame.parentNode.getAttribute("data-page"));
-      viewer.hidden = false;
+    frame.addEventListener("click", function () { openViewer(frame); });
+    frame.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openViewer(frame); }
     });
   });
+  // Left/right arrows page through the shown pages of the same document.
+  function step(delta) {
+    if (!current) return;
+    var frames = Array.prototype.slice.call(current.closest("article.doc").querySelectorAll("figure.page .frame"));
+    var next = frames[frames.indexOf(current) + delta];
+    if (next) openViewer(next);
+  }
   document.querySelectorAll(".page-link").forEach(function (link) {
     link.addEventListener("click", function () {
       var frame = link.closest("article.doc").querySelector(
@@ -177,7 +191,10 @@
     if (e.target === viewer || e.target.classList.contains("vscroll")) closeViewer();
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && !viewer.hidden) closeViewer();
+    if (viewer.hidden) return;
+    if (e.key === "Escape") closeViewer();
+    else if (e.key === "ArrowRight") step(1);
+    else if (e.key === "ArrowLeft") step(-1);
   });
 
   applyFilters();
