@@ -252,7 +252,11 @@ class ImageDocument:
         self._data = b""
 
 
-Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_DECODE_PIXELS) per page
+Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
+# MuPDF prints its errors on stdout, which carries the JSONL rows: silence them. A broken
+# file raises and becomes an UNREADABLE finding with the reason instead.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
 
 
 def open_document(ref: InputRef) -> SourceDocument:

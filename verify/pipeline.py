@@ -212,7 +212,8 @@ def iter_reports(options: Options, profile: Profile | None = None,
     """Report rows in input order. A group (one applicant's documents) is judged when all
     its documents are done, so rules that look across the folder see all of it."""
     profile = profile or load_profile(options.profile)
-    refs = collect_inputs(list(options.paths))
+    manifest = options.manifest.path if options.manifest else None
+    refs = collect_inputs(list(options.paths), frozenset({manifest} if manifest else ()))
     groups: dict[str, _Group] = {}
     group_of: list[str] = []
     for ref in refs:

@@ -13,12 +13,10 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import pymupdf
 from PIL import Image, features
 
 from ..exceptions import VerifyError
@@ -102,19 +100,6 @@ def encode(image: np.ndarray, long_side: int) -> EncodedImage:
     return EncodedImage(mime, buf.getvalue(), im.width, im.height)
 
 
-@contextmanager
-def _quiet_mupdf() -> Iterator[None]:
-    """MuPDF prints its errors (``MuPDF error: format error: ...`` on a truncated PDF) to
-    stdout, which would land in the JSONL stream written there; keep them in its warnings
-    store instead while the pictures are rendered."""
-    previous = pymupdf.TOOLS.mupdf_display_errors()
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    try:
-        yield
-    finally:
-        pymupdf.TOOLS.mupdf_display_errors(previous)
-
-
 def render_pages(ref: InputRef, numbers: Iterable[int]) -> dict[int, PageImages]:
     """Pictures of the given 1-based pages of one document. A page (or a document) that cannot
     be rendered any more (file moved, changed since the check) is left out and logged: the
@@ -122,8 +107,8 @@ def render_pages(ref: InputRef, numbers: Iterable[int]) -> dict[int, PageImages]
     numbers = tuple(numbers)
     if not numbers:
         return {}
-    with _quiet_mupdf():
-        return _render(ref, numbers)
+    # MuPDF's own error printing is silenced once, in verify.pages, so nothing reaches stdout.
+    return _render(ref, numbers)
 
 
 def _render(ref: InputRef, numbers: tuple[int, ...]) -> dict[int, PageImages]:
