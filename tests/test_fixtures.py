@@ -114,7 +114,9 @@ def test_sample_archive_is_committed_and_small() -> None:
         pytest.skip("sample archive not generated")
     total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
     assert total <= 4 * 1024 * 1024
-    assert (root / "manifest.csv").exists() and (root / "labels.jsonl").exists()
+    assert (root / "manifest.csv").exists()
+    assert (root.parent / "sample-archive.labels.jsonl").exists()
+    assert not (root / "labels.jsonl").exists()
 
 
 def test_expected_findings_rules() -> None:
