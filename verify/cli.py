@@ -4,6 +4,7 @@ exceptions to exit codes and writes to stdout."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"rules profile (default {DEFAULT_PROFILE})")
     c.add_argument("--format", choices=FORMATS, default="jsonl")
     c.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML report")
+    c.add_argument("--jsonl", type=Path, metavar="FILE",
+                   help="also write the JSONL rows to FILE (whatever --format prints)")
     c.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: the machine's cores)")
     c.add_argument("--ocr", choices=ENGINES, default="tesseract", help="OCR engine")
@@ -100,13 +103,18 @@ def run_check(args: argparse.Namespace) -> ExitCode:
     profile = load_profile(options.profile)
     reports: list[DocumentReport] = []
     failed = False
-    progress = make_progress(options.quiet)
-    for report in iter_reports(options, profile, progress=progress):
-        reports.append(report)
-        if report.worst is not None and report.worst in profile.fail_severities:
-            failed = True
-        if options.format == "jsonl":
-            write_jsonl_row(report, sys.stdout)
+    with contextlib.ExitStack() as stack:
+        jsonl_file = (stack.enter_context(args.jsonl.open("w", encoding="utf-8"))
+                      if args.jsonl else None)
+        progress = make_progress(options.quiet)
+        for report in iter_reports(options, profile, progress=progress):
+            reports.append(report)
+            if report.worst is not None and report.worst in profile.fail_severities:
+                failed = True
+            if options.format == "jsonl":
+                write_jsonl_row(report, sys.stdout)
+            if jsonl_file is not None:
+                write_jsonl_row(report, jsonl_file)
     if options.format == "json":
         write_json(reports, sys.stdout)
     elif options.format == "table":

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from .exceptions import UnreadableDocument, UsageError
 from .model import InputRef
@@ -45,7 +46,7 @@ def sniff(head: bytes) -> FileType:
     """The type of a file from its first bytes (at least 1 KiB where the file has them)."""
     if not head:
         return FileType.empty
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return FileType.pdf
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return FileType.png
@@ -63,6 +64,8 @@ def sniff(head: bytes) -> FileType:
         return FileType.office
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return FileType.zip
+    if b"%PDF-" in head[:1024]:  # junk before the header: readers accept it, so do we
+        return FileType.pdf
     return FileType.unknown
 
 
@@ -90,6 +93,15 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
 def _is_office_zip(zf: zipfile.ZipFile) -> bool:
     names = set(zf.namelist())
     return "[Content_Types].xml" in names or "mimetype" in names
+
+
+def is_office_document(source: Path | IO[bytes]) -> bool:
+    """Whether a ZIP-format file is a docx/xlsx/pptx/odt (an office document, not an archive)."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            return _is_office_zip(zf)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _head(path: Path) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import resource
 import signal
 import threading
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path
 from types import FrameType
 
 from .cache import EvidenceStore, evidence_key
@@ -46,7 +47,7 @@ from .pageplan import needs_full_text, read_page_strips
 from .pages import Page, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
-from .rules import DuplicateHit, RuleContext, judge
+from .rules import RuleContext, judge
 from .text.ocr import OcrEngine, make_engine
 from .text.read import read_page_text
 
@@ -66,7 +67,8 @@ class Worker:
     @property
     def engine(self) -> OcrEngine:
         if self._engine is None:
-            self._engine = make_engine(self.options.ocr)
+            threads = max(1, (os.cpu_count() or 1) // self.options.jobs)
+            self._engine = make_engine(self.options.ocr, threads)
         return self._engine
 
 
@@ -361,23 +363,22 @@ def applicant_from_folder(applicant: Applicant, docs: list[DocumentEvidence]) ->
     return replace(applicant, appointed=latest.value, appointed_source="folder")
 
 
-def applicant_identity(options: Options, ref: InputRef) -> str:
-    """Who submitted ``ref``, as an absolute logical folder path (stable across runs): the
-    manifest row's folder, else the first folder under the path argument it was found in."""
-    row = options.manifest.row_for(ref.logical) if options.manifest else None
-    if row is not None:
-        return str(row.folder)
-    depth = len(PurePosixPath(ref.display).parts)
-    root = ref.logical.parents[depth - 1] if depth <= len(ref.logical.parents) else ref.logical.parent
-    if depth > 1:
-        return str(root / ref.group)
-    return str(ref.logical.parent)
+def _still_there(doc: str) -> bool:
+    """Whether a stored document still exists: its file, or the ZIP archive it was in."""
+    path = Path(doc)
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate == path or candidate.is_file()
+    return False
 
 
 def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
-    """Pages stored by earlier runs (documents not in this run), oldest first."""
+    """Pages stored by earlier runs, oldest first: documents not in this run whose file is
+    still there (a deleted folder, e.g. last year's round, is no longer evidence)."""
     index = DuplicateIndex()
-    stored = sorted((p for p in store.iter_pages() if p.doc not in this_run),
+    alive: dict[str, bool] = {}
+    stored = sorted((p for p in store.iter_pages()
+                     if p.doc not in this_run and alive.setdefault(p.doc, _still_there(p.doc))),
                     key=lambda p: (p.run, p.doc, p.page))
     rank: dict[str, int] = {}
     for p in stored:
@@ -404,7 +405,9 @@ def iter_reports(options: Options, profile: Profile | None = None,
         applicant = options.applicant_for(ref)
         key = applicant.folder or ref.group
         group_of.append(key)
-        identity.append(applicant_identity(options, ref))
+        # Applicants are told apart by folder (or manifest) name, also across runs: the same
+        # archive copied or moved elsewhere is the same applicants' evidence, not duplicates.
+        identity.append(key)
         groups.setdefault(key, _Group(applicant, [])).members.append(ref.index)
     store = EvidenceStore(options.cache) if options.cache is not None else None
     index = (_stored_index(store, {str(r.logical) for r in refs}) if store is not None
@@ -443,7 +446,7 @@ def iter_reports(options: Options, profile: Profile | None = None,
                     results[m] = None  # judged groups are not kept: memory stays flat
             while next_row in contexts:
                 ctx = contexts.pop(next_row)
-                hits = _named(index.find(prints.pop(next_row)))
+                hits = index.find(prints.pop(next_row))
                 yield judge(replace(ctx, duplicates=hits), profile)
                 next_row += 1
     finally:
@@ -452,8 +455,3 @@ def iter_reports(options: Options, profile: Profile | None = None,
         if store is not None:
             log.info("cache %s: %d hits, %d misses", store.path, store.hits, store.misses)
             store.close()
-
-
-def _named(hits: tuple[DuplicateHit, ...]) -> tuple[DuplicateHit, ...]:
-    """Report the other applicant by folder name, not by absolute path."""
-    return tuple(replace(h, other_applicant=PurePosixPath(h.other_applicant).name) for h in hits)
