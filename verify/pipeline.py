@@ -40,10 +40,11 @@ from .model import (
     InputRef,
     Kind,
     PageEvidence,
+    PageText,
     Status,
 )
 from .options import Options
-from .pageplan import needs_full_text, read_page_strips
+from .pageplan import StripReader, is_landscape, needs_full_text, read_page_strips
 from .pages import Page, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
@@ -63,6 +64,13 @@ class Worker:
     def __init__(self, options: Options) -> None:
         self.options = options
         self._engine: OcrEngine | None = None
+        self.strips: StripReader | None = None  # the current document's (see check_document)
+
+    def read_strips(self, page: Page) -> PageText:
+        """Header/footer strip text of ``page`` (batched across the document's pages)."""
+        if self.strips is not None:
+            return self.strips.read(page)
+        return read_page_strips(page, self.engine)
 
     @property
     def engine(self) -> OcrEngine:
@@ -114,12 +122,11 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
     footer strips are OCR'd.
     """
     seals = find_seals(page)
-    landscape = page.image.shape[1] > page.image.shape[0] * 1.15  # may be turned: read it all
-    if full_text or seals or page.origin == "born_digital" or landscape:
+    if full_text or seals or page.origin == "born_digital" or is_landscape(page):
         _upright, text = read_page_text(page, worker.engine)
         scope = "full"
     else:
-        text = read_page_strips(page, worker.engine)
+        text = worker.read_strips(page)
         scope = "strips"
     measurements = measure_clarity(page, text)
     fingerprint = page_fingerprint(page.image)
@@ -154,11 +161,13 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
             sha = file_sha256(ref)
         with time_limit(worker.options.timeout):
             doc = open_document(ref)
+            worker.strips = StripReader(doc, worker.engine)
             try:
                 count = doc.page_count
                 pages = tuple(check_page(p, worker, needs_full_text(p.number, count))
                               for p in iter_pages(doc))
             finally:
+                worker.strips = None
                 doc.close()
             understanding = understand_document(pages)
     except DocumentTimeout as exc:
