@@ -347,6 +347,9 @@ def evidence_stream(options: Options, refs: list[InputRef],
                 evidence = _isolated(options, ref, sha)
                 keep(evidence)
                 yield Outcome(evidence, False)
+        if pool is not None:  # all done: join the workers (their CPU time is then accounted)
+            pool.shutdown(wait=True)
+            pool = None
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
