@@ -15,6 +15,7 @@ from .model import DocumentReport
 from .options import FORMATS, Options, load_manifest, parse_date_arg
 from .pipeline import iter_reports
 from .profile import DEFAULT_PROFILE, load_profile
+from .progress import make_progress
 from .report.jsonl import write_json, write_jsonl_row
 from .report.table import write_table
 from .text.ocr import ENGINES
@@ -56,15 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write images of what each check saw")
     c.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="per-document time limit; a document over it is reported unreadable")
+    c.add_argument("--cache", type=Path, metavar="FILE", default=None,
+                   help="evidence store (SQLite) for reruns and resuming "
+                        "(default: evidence.sqlite3 in the user's cache folder)")
+    c.add_argument("--no-cache", action="store_true", help="neither read nor write the evidence store")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     c.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    from .bench import add_parser as add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
-    kwargs = {}
+    kwargs: dict[str, object] = {}
     if args.jobs is not None:
         kwargs["jobs"] = args.jobs
+    if not args.no_cache:
+        kwargs["cache"] = args.cache or default_cache_path()
     return Options(
         paths=tuple(args.paths),
         appointed=parse_date_arg(args.appointed, "--appointed") if args.appointed else None,
@@ -77,17 +87,15 @@ def options_from_args(args: argparse.Namespace) -> Options:
         debug_dir=args.debug_dir,
         timeout=args.timeout,
         quiet=args.quiet,
-        **kwargs,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
-    def report(done: int, total: int) -> None:
-        if not quiet:
-            end = "\n" if done == total or not sys.stderr.isatty() else ""
-            sys.stderr.write(f"\rverify: {done}/{total} documents{end}")
-            sys.stderr.flush()
-    return report
+def default_cache_path() -> Path:
+    """``evidence.sqlite3`` in the user's cache folder (``~/.cache/verify`` on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("verify")) / "evidence.sqlite3"
 
 
 def run_check(args: argparse.Namespace) -> ExitCode:
@@ -98,7 +106,8 @@ def run_check(args: argparse.Namespace) -> ExitCode:
     with contextlib.ExitStack() as stack:
         jsonl_file = (stack.enter_context(args.jsonl.open("w", encoding="utf-8"))
                       if args.jsonl else None)
-        for report in iter_reports(options, profile, _progress(options.quiet)):
+        progress = make_progress(options.quiet)
+        for report in iter_reports(options, profile, progress=progress):
             reports.append(report)
             if report.worst is not None and report.worst in profile.fail_severities:
                 failed = True
@@ -126,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return int(run_check(args))
+        if args.command == "bench":
+            from .bench import bench
+
+            return bench(args)
     except UsageError as exc:
         sys.stderr.write(f"verify: error: {exc}\n")
         return int(exc.exit_code)
