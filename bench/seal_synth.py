@@ -224,6 +224,26 @@ def _letterhead(rng: random.Random, split: str, im: Image.Image, unit: str) -> N
         d.regular_polygon((w / 2, yline, w * 0.02), 5, fill=(210, 30, 35))
 
 
+def _table(rng: random.Random, split: str, im: Image.Image) -> None:
+    """A ruled table with short cell texts over the middle of the page (a results list)."""
+    w, h = im.size
+    d = ImageDraw.Draw(im)
+    rows, cols = rng.randint(6, 12), rng.randint(4, 7)
+    x0, y0 = w * 0.08, h * rng.uniform(0.2, 0.3)
+    cw, rh = w * 0.84 / cols, h * rng.uniform(0.03, 0.045)
+    d.rectangle((x0 - 5, y0 - 5, x0 + cw * cols + 5, y0 + rh * rows + 5), fill=(255, 255, 255))
+    f = _font(rng.choice(FONTS[split]["body"]), round(rh * 0.4))
+    for r in range(rows + 1):
+        d.line((x0, y0 + r * rh, x0 + cw * cols, y0 + r * rh), fill=(0, 0, 0), width=2)
+    for c in range(cols + 1):
+        d.line((x0 + c * cw, y0, x0 + c * cw, y0 + rh * rows), fill=(0, 0, 0), width=2)
+    for r in range(rows):
+        for c in range(cols):
+            txt = "".join(rng.choice(BODY) for _ in range(rng.randint(2, 6)))
+            d.text((x0 + c * cw + cw / 2, y0 + r * rh + rh / 2), txt, fill=(0, 0, 0), font=f,
+                   anchor="mm")
+
+
 def _guilloche_frame(im: Image.Image, colour: tuple[int, int, int]) -> None:
     w, h = im.size
     d = ImageDraw.Draw(im)
@@ -382,7 +402,7 @@ def _outline(x: int, y: int, w: int, h: int, shape: str) -> np.ndarray:
 DELIVERIES = ("clean", "colour_scan", "colour_scan", "grey_scan", "grey_scan", "bw_scan",
               "photo", "rot90", "rot180", "rot270")
 TRAPS = ("letterhead", "certificate_title", "badge", "bar_chart", "fingerprint", "emblem",
-         "plain")
+         "table", "plain")
 
 
 def make_page(split: str, index: int) -> SynthPage:
@@ -398,6 +418,8 @@ def make_page(split: str, index: int) -> SynthPage:
     arr: np.ndarray
     if trap == "letterhead" or (sealed and rng.random() < 0.3):
         _letterhead(rng, split, im, unit)
+    if trap == "table" or (sealed and rng.random() < 0.2):
+        _table(rng, split, im)
     if trap == "certificate_title":
         _guilloche_frame(im, rng.choice([(210, 40, 50), (235, 150, 160)]))
         d = ImageDraw.Draw(im)

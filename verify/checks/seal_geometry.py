@@ -34,6 +34,7 @@ MAX_SIZE_FRAC = 0.42
 # 18 keeps the pale pink of a faint seal (e.g. 240,205,205 on white); JPEG chroma noise
 # around black text stays under ~12 at 4:2:0 subsampling.
 COLOR_MIN = 18.0
+BLUE_MIN = 40.0  # blue seal ink is saturated (40,70,170: 100); pale blue paper is ~40 here
 DARK_MIN = 0.28  # darkness (1 - grey/paper) of ink in the greyscale map
 
 # Radial profile: distances (1.0 = border) and angles sampled per candidate.
@@ -57,6 +58,7 @@ FEATURE_NAMES = (
     "is_square",
     "texture",  # edge density inside (fingerprints and emblems are busy)
     "strength",  # colour strength of the ink (0..1), or darkness for grey
+    "ring_peak",  # fraction of angles whose strongest ink (0.8..1.2) sits on the border line
 )
 
 
@@ -117,10 +119,15 @@ def build_maps(image: np.ndarray) -> Maps:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
     f = small.astype(np.int16)
     r, g, b = f[..., 0], f[..., 1], f[..., 2]
-    red = r - np.maximum(g, b)
-    # Purple/violet seals count as "blue" (colour other): blue above red and green.
-    blue = b - np.maximum(r, g) // 1
-    blue = np.minimum(blue, b - g)
+    # Seal red is red to crimson (OpenCV hue ≤ 8 or ≥ 165, of 180); orange frames, gold
+    # borders and brown text (hue 10-25) are not seal ink: their weight ramps to 0 at hue 14.
+    hue = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 0].astype(np.float32)
+    hue_w = np.where(hue > 90, np.clip((hue - 150.0) / 15.0, 0.0, 1.0),
+                     np.clip((14.0 - hue) / 6.0, 0.0, 1.0))
+    red = ((r - np.maximum(g, b)) * hue_w).astype(np.int16)
+    # Blue/violet seals (colour "other"): blue above red and green, and dark enough that
+    # light-blue security paper and sky-blue photo backgrounds do not count.
+    blue = np.minimum(b - np.maximum(r, g), 200 - r)
     # Subtract the local paper colour (coloured certificate paper, pink guilloche): the
     # median over a window several times wider than a seal stroke, and wider than a filled
     # badge (else a filled red disc would turn into a red ring), is the paper. Computed on a
@@ -159,7 +166,7 @@ def _size_ok(w: float, h: float, short: int) -> bool:
 
 def _colour_proposals(m: Maps, mode: str) -> list[Proposal]:
     cmap = m.red if mode == "red" else m.blue
-    mask = (cmap * 255 > COLOR_MIN).astype(np.uint8)
+    mask = (cmap * 255 > (COLOR_MIN if mode == "red" else BLUE_MIN)).astype(np.uint8)
     if mask.sum() < 30:
         return []
     short = m.short_side
@@ -288,7 +295,7 @@ def refine(ink: np.ndarray, g: Geometry) -> Geometry:
     idx = len(scales) - 1 - np.argmax(strong[::-1, :], axis=0)  # outermost strong sample
     s = scales[idx]
     xs, ys = _ray_points(g, s)
-    sel = has & (np.abs(s - np.median(s[has])) < 0.12)
+    sel = has & (np.abs(s - np.median(s[has])) < 0.22)
     if sel.sum() < 0.45 * len(_T):
         return g
     pts = np.stack([xs[sel], ys[sel]], axis=1).astype(np.float32)
@@ -360,7 +367,18 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
         1.0 if g.square else 0.0,
         float((edges > 0).mean()) if edges.size else 0.0,
         min(1.0, strength * (1.0 if mode == "dark" else 4.0)),
+        _ring_peak(pn),
     ], dtype=np.float32)
+
+
+def _ring_peak(pn: np.ndarray) -> float:
+    """A drawn ring puts the strongest ink of every ray at the same distance (1.0); text or a
+    table grid under a chance circle puts it anywhere."""
+    band = _band(0.8, 1.2)
+    seg = pn[band]
+    arg = _S[band][np.argmax(seg, axis=0)]
+    strong = seg.max(axis=0) > 0.45
+    return float((strong & (np.abs(arg - 1.0) <= 0.051)).mean())
 
 
 def _longest_false_run(on: np.ndarray) -> int:
