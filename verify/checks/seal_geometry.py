@@ -35,7 +35,8 @@ MAX_SIZE_FRAC = 0.42
 # around black text stays under ~12 at 4:2:0 subsampling.
 COLOR_MIN = 18.0
 BLUE_MIN = 40.0  # blue seal ink is saturated (40,70,170: 100); pale blue paper is ~40 here
-DARK_MIN = 0.28  # darkness (1 - grey/paper) of ink in the greyscale map
+DARK_MIN = 0.28
+DARK_FLOOR = 0.1  # weakest border darkness still treated as ink (a faint grey seal ~0.15)  # darkness (1 - grey/paper) of ink in the greyscale map
 
 # Radial profile: distances (1.0 = border) and angles sampled per candidate.
 _S = np.linspace(0.0, 1.4, 57, dtype=np.float32)  # step 0.025
@@ -338,8 +339,11 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
     x0, y0, x1, y1 = (int(v) for v in g.bbox_px())
     h, w = ink.shape
     crop = ink[max(0, y0):min(h, y1 + 1), max(0, x0):min(w, x1 + 1)]
-    ref = float(np.percentile(crop, 97)) if crop.size else 0.0
-    ref = max(ref, COLOR_MIN / 255.0 if mode != "dark" else DARK_MIN)
+    # Ink is judged relative to this candidate's own border strength (the median over rays of
+    # the strongest ink on the border band): a faint grey seal among black text, or a pale
+    # pink one, then looks like any other seal; text crossing it saturates at 1.
+    ref = float(np.median(p[_band(0.88, 1.08)].max(axis=0)))
+    ref = max(ref, COLOR_MIN / 255.0 if mode != "dark" else DARK_FLOOR)
     pn = np.clip(p / ref, 0.0, 1.0)  # ink relative to this candidate's own ink strength
     on = pn > 0.45
     border = pn[_band(0.88, 1.08)].max(axis=0)
@@ -372,23 +376,28 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
 
 
 def _ring_peak(pn: np.ndarray) -> float:
-    """A drawn ring puts the strongest ink of every ray at the same distance (1.0); text or a
-    table grid under a chance circle puts it anywhere."""
+    """A drawn border puts the strongest ink of every ray at the same distance (near 1.0; a
+    thick square border peaks a little inside); text or a table grid under a chance circle
+    puts it anywhere."""
     band = _band(0.8, 1.2)
     seg = pn[band]
     arg = _S[band][np.argmax(seg, axis=0)]
     strong = seg.max(axis=0) > 0.45
-    return float((strong & (np.abs(arg - 1.0) <= 0.051)).mean())
+    if strong.sum() < 3:
+        return 0.0
+    centre = float(np.median(arg[strong]))
+    if abs(centre - 1.0) > 0.1:
+        return 0.0
+    return float((strong & (np.abs(arg - centre) <= 0.051)).mean())
 
 
 def _longest_false_run(on: np.ndarray) -> int:
+    """Longest circular run of False in ``on`` (the widest gap in a border)."""
     if on.all():
         return 0
     if not on.any():
         return len(on)
-    # Circular: rotate so the sequence starts at an "on" sample.
-    start = int(np.argmax(on))
-    seq = np.roll(on, -start)
+    seq = np.roll(on, -int(np.argmax(on)))  # start at an "on" sample: no run wraps around
     best = run = 0
     for v in seq:
         run = 0 if v else run + 1
