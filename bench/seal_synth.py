@@ -442,7 +442,7 @@ def make_page(split: str, index: int) -> SynthPage:
         n = 2 if rng.random() < 0.15 else 1
         for k in range(n):
             r = rng.random()
-            shape = "round" if r < 0.65 else "oval" if r < 0.82 else "square"
+            shape = "round" if r < 0.55 else "oval" if r < 0.75 else "square"
             color = "other" if rng.random() < 0.12 else "red"
             faint = delivery != "bw_scan" and rng.random() < 0.2
             diam = round(w * (rng.uniform(0.085, 0.11) if shape == "square" else rng.uniform(0.17, 0.27)))

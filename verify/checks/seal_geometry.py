@@ -378,17 +378,21 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
 def _ring_peak(pn: np.ndarray) -> float:
     """A drawn border puts the strongest ink of every ray at the same distance (near 1.0; a
     thick square border peaks a little inside); text or a table grid under a chance circle
-    puts it anywhere."""
+    puts it anywhere. The peak of a ray is the centre of its samples within 80% of its
+    maximum, so a thick (saturated) stroke peaks at its middle, not its inner edge."""
     band = _band(0.8, 1.2)
     seg = pn[band]
-    arg = _S[band][np.argmax(seg, axis=0)]
-    strong = seg.max(axis=0) > 0.45
+    top = seg.max(axis=0)
+    near = seg >= 0.8 * top[None, :]
+    pos = _S[band][:, None]
+    arg = (near * pos).sum(axis=0) / np.maximum(near.sum(axis=0), 1)
+    strong = top > 0.45
     if strong.sum() < 3:
         return 0.0
     centre = float(np.median(arg[strong]))
-    if abs(centre - 1.0) > 0.1:
+    if abs(centre - 1.0) > 0.12:
         return 0.0
-    return float((strong & (np.abs(arg - centre) <= 0.051)).mean())
+    return float((strong & (np.abs(arg - centre) <= 0.06)).mean())
 
 
 def _longest_false_run(on: np.ndarray) -> int:

@@ -55,17 +55,36 @@ ROUND_MIN_AXIS_RATIO = 0.86  # minor/major at or above: "round" (perspective squ
 
 
 @dataclass(frozen=True)
-class SealModel:
-    feature_names: tuple[str, ...]
+class LogisticModel:
     mean: np.ndarray
     std: np.ndarray
     weights: np.ndarray
     bias: float
-    threshold: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
         z = ((x - self.mean) / self.std) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+@dataclass(frozen=True)
+class SealModel:
+    """Two logistic models over the same features: one for round/oval candidates, one for
+    squares (square seals are filled with 4-9 characters, so "ink between the characters and
+    the centre" means something else there)."""
+
+    feature_names: tuple[str, ...]
+    ellipse: LogisticModel
+    square: LogisticModel
+    threshold: float
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        is_square = x[:, self.feature_names.index("is_square")] > 0.5
+        return np.where(is_square, self.square.score(x), self.ellipse.score(x))
+
+
+def _logistic(d: dict[str, object]) -> LogisticModel:
+    return LogisticModel(np.asarray(d["mean"], np.float32), np.asarray(d["std"], np.float32),
+                         np.asarray(d["weights"], np.float32), float(d["bias"]))  # type: ignore[arg-type]
 
 
 @cache
@@ -74,9 +93,8 @@ def load_model(path: Path = MODEL_PATH) -> SealModel:
     names = tuple(data["features"])
     if names != FEATURE_NAMES:
         raise ValueError(f"seal model {path} was fitted on other features: {names}")
-    return SealModel(names, np.asarray(data["mean"], np.float32),
-                     np.asarray(data["std"], np.float32), np.asarray(data["weights"], np.float32),
-                     float(data["bias"]), float(data["threshold"]))
+    return SealModel(names, _logistic(data["ellipse"]), _logistic(data["square"]),
+                     float(data["threshold"]))
 
 
 @dataclass(frozen=True)
