@@ -137,11 +137,24 @@ GATE_MIN_RING_PEAK = 0.4  # a drawn border: on 40% of the rays the ink peaks on 
 # line (real seals measured 0.44-1.0 on /work/shared/realworld; chance circles in text,
 # guilloche or photos 0.02-0.35)
 GATE_MAX_FILL = 0.5  # filled badges, bars and fingerprints are mostly ink
+# Sizes (major axis / page short side). A name seal is ≥ 14 mm, a round seal ≥ 30 mm: on A4
+# (210 mm) 0.065 and 0.14; the minimums sit well below, but above a heading character (a
+# 22 pt 国 or 回 is a square with strokes inside: 0.037).
+GATE_MIN_SIZE = 0.055
+GATE_MIN_SIZE_SQUARE = 0.065
+GATE_MIN_AXIS_RATIO = 0.55  # an invoice oval is 0.7-0.75; perspective squeezes a little more
+GATE_MIN_AXIS_RATIO_SQUARE = 0.75  # a long rectangle is a badge, a box or a table cell
 
 
 def passes_gates(f: np.ndarray) -> bool:
     v = dict(zip(FEATURE_NAMES, f, strict=True))
-    return bool(v["fill"] <= GATE_MAX_FILL and v["ring_peak"] >= GATE_MIN_RING_PEAK)
+    square = v["is_square"] > 0.5
+    return bool(
+        v["fill"] <= GATE_MAX_FILL
+        and v["ring_peak"] >= GATE_MIN_RING_PEAK
+        and v["rel_size"] >= (GATE_MIN_SIZE_SQUARE if square else GATE_MIN_SIZE)
+        and v["axis_ratio"] >= (GATE_MIN_AXIS_RATIO_SQUARE if square else GATE_MIN_AXIS_RATIO)
+    )
 
 
 def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, np.ndarray]]:
@@ -166,7 +179,7 @@ def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, n
         other = pending.get(key)
         if other is None:
             pending[key] = (p, g, f)
-        elif f[1] > other[2][1]:  # border_mean
+        elif (passes_gates(f), f[1]) > (passes_gates(other[2]), other[2][1]):  # border_mean
             pending[key] = (p, g, f)
     out.extend(pending.values())
     return out
