@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -46,16 +46,24 @@ MAX_TEXT_WIDTH = 0.30  # of the page width: wider ones are rules, table lines, b
 SOBEL_GAIN = 8.0  # a 3×3 Sobel answers 8× the per-pixel slope
 SAMPLING_SIGMA = 0.85  # edge spread (px, Gaussian σ) this estimator reports for a perfectly
 # sharp edge after area resampling: 0.84–0.95 on clean dev renders downscaled to analysis
-SCAN_OPTICS_SIGMA = 0.9  # a scan's or photo's own softness, in ORIGINAL pixels (sensor, lens,
+SCAN_OPTICS_SIGMA = 1.0  # a scan's or photo's own softness, in ORIGINAL pixels (sensor, lens,
 # JPEG): at native resolution sharp dev scans read σ 1.1–1.4 px. Both are removed in
 # quadrature, so small sharp text at low resolution is LOW_RESOLUTION, not BLURRY.
 SHARPNESS_CAP = 100.0  # text height / blur σ above this is "perfectly sharp"
 STEP_PERCENTILE = 10.0  # ink level for the edge-step height in the sharpness estimate: the
 # typical stroke, whose edges the gradient percentile measures
 QUAD_INSET = 0.01  # the detected page quad is shrunk by this share so no desk sliver remains
+CUT_INK_RELATIVE = 0.6  # edge-cut text must be this share of the page's strong-ink darkness
 EDGE_BAND = 3  # px at the analysis scale: a component this close to an edge touches it
 MAX_SKEW = 15.0  # degrees searched either way; beyond is an orientation problem, not skew
-SKEW_POINTS = 40_000  # ink pixels sampled for the projection-profile skew search
+SKEW_POINTS = 20_000  # ink pixels sampled for the projection-profile skew search
+
+
+SIDES = frozenset({"top", "bottom", "left", "right"})
+_SIDE_BOX: dict[str, BBox] = {"top": (0.0, 0.0, 1.0, 0.05), "bottom": (0.0, 0.95, 1.0, 1.0),
+                              "left": (0.0, 0.0, 0.05, 1.0), "right": (0.95, 0.0, 1.0, 1.0)}
+PAGE_EDGE_STEP = 25.0  # grey levels: paper minus desk across a true page side (dev photos ≥ 60)
+BORDER_NEAR = 0.015  # a quad side this close (share of the image) to the image edge meets it
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class _Region:
 
     quad: np.ndarray | None  # (4, 2) float32, clockwise from top-left
     bbox: BBox
+    open_sides: frozenset[str] = SIDES  # page sides that meet the image edge
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,8 @@ class _Ink:
     stats: np.ndarray  # (n, 5) x, y, w, h, area of the text components
     paper: float  # median paper luminance
     threshold: float  # darkness (levels under the paper) that made a pixel ink
+    dark: np.ndarray  # uint8, levels under the local paper
+    strong: float  # darkness of typical strong ink (90th percentile of ink darkness)
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
@@ -85,44 +96,110 @@ def _order_corners(pts: np.ndarray) -> np.ndarray:
                     dtype=np.float32)
 
 
+def _bright_quad(small: np.ndarray, threshold: float) -> np.ndarray | None:
+    """The largest region brighter than ``threshold`` as a quad (small-image pixels)."""
+    bright = (small > threshold).astype(np.uint8) * 255
+    # Close the text so the page is one blob; open to cut thin bright bridges to the desk.
+    k = max(3, round(max(small.shape) / 80))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    c = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(c) / float(small.shape[0] * small.shape[1])
+    if area < MIN_PAGE_AREA or area > FULL_PAGE_AREA:
+        return None
+    hull = cv2.convexHull(c)
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.04, 0.06, 0.08):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return _order_corners(approx.reshape(4, 2).astype(np.float32))
+    return _order_corners(cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32))
+
+
+def _sides_are_edges(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Is every quad side (not on the image border) a step from page to darker desk?
+
+    Uneven light splits one sheet into a lit and a shaded part, and the lit part alone is a
+    fine bright quad; its false side has page on both sides. Patches just inside and just
+    outside each side are compared (median over positions along the side).
+    """
+    h, w = small.shape
+    d = max(3.0, 0.02 * max(h, w))
+    centre = quad.mean(axis=0)
+    open_sides = _sides_at_border(quad, w, h)
+    names = ("top", "right", "bottom", "left")
+    for i, name in enumerate(names):
+        if name in open_sides:
+            continue
+        a, b = quad[i], quad[(i + 1) % 4]
+        along = b - a
+        normal = np.array([along[1], -along[0]], dtype=np.float32)
+        normal /= max(float(np.linalg.norm(normal)), 1e-6)
+        if float(np.dot((a + b) / 2 - centre, normal)) < 0:
+            normal = -normal  # point outward
+        steps = []
+        for t in np.linspace(0.15, 0.85, 9):
+            p = a + t * along
+            pin, pout = p - d * normal, p + d * normal
+            if not (0 <= pout[0] < w and 0 <= pout[1] < h):
+                continue
+            steps.append(float(small[int(pin[1]), int(pin[0])])
+                         - float(small[int(pout[1]), int(pout[0])]))
+        if steps and float(np.median(steps)) < PAGE_EDGE_STEP:
+            return False
+    return True
+
+
 def find_page_region(gray: np.ndarray) -> _Region:
-    """The sheet of paper in a photo: the largest bright quadrilateral (or the whole image)."""
+    """The sheet of paper in a photo: the largest bright quadrilateral (or the whole image).
+
+    Thresholds are tried from Otsu's downward (a shaded half of the sheet is darker than the
+    lit half but still brighter than the desk); the first quad whose every side is a real
+    page-to-desk step wins. No such quad: the whole image is the page (a scan).
+    """
     h, w = gray.shape
     f = min(1.0, DETECT_LONG_SIDE / max(h, w))
     small = cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))),
                        interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # Close the text so the page is one blob; open to cut thin bright bridges to the desk.
-    k = max(3, round(max(small.shape) / 80))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
-    whole = _Region(None, (0.0, 0.0, 1.0, 1.0))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return whole
-    c = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(c) / float(small.shape[0] * small.shape[1])
-    if area < MIN_PAGE_AREA or area > FULL_PAGE_AREA:
-        return whole
-    hull = cv2.convexHull(c)
-    peri = cv2.arcLength(hull, True)
-    quad = None
-    for eps in (0.02, 0.04, 0.06, 0.08):
-        approx = cv2.approxPolyDP(hull, eps * peri, True)
-        if len(approx) == 4:
-            quad = approx.reshape(4, 2).astype(np.float32)
+    otsu, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    found = None
+    for share in (1.0, 0.8, 0.6):
+        q = _bright_quad(small, otsu * share)
+        if q is not None and _sides_are_edges(small, q):
+            found = q
             break
-    if quad is None:
-        quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
-    quad = _order_corners(quad / f)
+    if found is None:
+        return _Region(None, (0.0, 0.0, 1.0, 1.0))
+    quad = found / f
+    open_sides = _sides_at_border(quad, w, h)
     centre = quad.mean(axis=0)
     quad = centre + (quad - centre) * (1.0 - 2 * QUAD_INSET)
     quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
     quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
     x0, y0 = quad.min(axis=0)
     x1, y1 = quad.max(axis=0)
-    return _Region(quad, (float(x0 / w), float(y0 / h), float(x1 / w), float(y1 / h)))
+    return _Region(quad, (float(x0 / w), float(y0 / h), float(x1 / w), float(y1 / h)),
+                   open_sides)
+
+
+def _sides_at_border(quad: np.ndarray, w: int, h: int) -> frozenset[str]:
+    """Sides of the page quad (tl, tr, br, bl) lying along the image border."""
+    mx, my = BORDER_NEAR * w, BORDER_NEAR * h
+    tl, tr, br, bl = quad
+    out = set()
+    if tl[1] <= my and tr[1] <= my:
+        out.add("top")
+    if bl[1] >= h - 1 - my and br[1] >= h - 1 - my:
+        out.add("bottom")
+    if tl[0] <= mx and bl[0] <= mx:
+        out.add("left")
+    if tr[0] >= w - 1 - mx and br[0] >= w - 1 - mx:
+        out.add("right")
+    return frozenset(out)
 
 
 def _analysis_image(gray: np.ndarray, region: _Region) -> tuple[np.ndarray, float]:
@@ -170,14 +247,14 @@ def find_ink(gray: np.ndarray, exclude: np.ndarray | None = None) -> _Ink:
     strong = float(np.percentile(candidates, 90)) if candidates.size > 50 else 0.0
     threshold = max(float(INK_FLOOR), INK_RELATIVE * strong)
     raw = (dark > threshold).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(raw, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(raw, connectivity=8)
     cw, ch, area = stats[:, 2], stats[:, 3], stats[:, 4]
     keep = ((np.maximum(cw, ch) >= MIN_MARK_PX) & (area >= MIN_MARK_PX + 4)
             & (ch <= MAX_TEXT_HEIGHT * h) & (cw <= MAX_TEXT_WIDTH * w))
     keep[0] = False
     mask = keep[labels]
     paper_level = float(np.median(paper))
-    return _Ink(gray, mask, stats[keep], paper_level, threshold)
+    return _Ink(gray, mask, stats[keep], paper_level, threshold, dark, strong)
 
 
 def text_height(stats: np.ndarray) -> float | None:
@@ -194,7 +271,12 @@ def text_height(stats: np.ndarray) -> float | None:
 
 
 def skew_angle(mask: np.ndarray) -> float | None:
-    """Text-line angle (degrees, + = lines rising to the right) by projection profile."""
+    """Text-line angle from the nearest axis (degrees) by projection profile.
+
+    Both families are searched: lines near horizontal and near vertical (a page photographed
+    turned by 90°, or vertical writing), so a turned page is not "skewed" by 90°; turning it
+    upright is the OCR stage's business. The sharpest profile wins.
+    """
     ys, xs = np.nonzero(mask)
     if xs.size < 200:
         return None
@@ -211,12 +293,12 @@ def skew_angle(mask: np.ndarray) -> float | None:
         hist = np.bincount(r, minlength=span).astype(np.float64)
         return float((hist * hist).sum())
 
-    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)
+    around = np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)
+    coarse = np.concatenate([around, around + 90.0])
     best = float(coarse[np.argmax([score(a) for a in coarse])])
     fine = np.arange(best - 0.5, best + 0.51, 0.1)
     best = float(fine[np.argmax([score(a) for a in fine])])
-    # Image y grows downward: rotating by +deg in this frame levels lines that rise to the right.
-    return best
+    return best - 90.0 if best > 45.0 else best
 
 
 def contrast_levels(ink: _Ink, percentile: float = 0.5) -> float | None:
@@ -251,9 +333,10 @@ def sharpness(ink: _Ink, height: float, contrast: float, orig_per_px: float = 2.
     near = cv2.dilate(ink.mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if near.sum() < 100:
         return None
-    gx, gy = gx[near], gy[near]
+    gx, gy = gx[near][::2], gy[near][::2]  # every other edge pixel: same percentile, half cost
     worst = 0.0
-    for d in (np.abs(gx), np.abs(gy), np.abs(gx + gy) / math.sqrt(2), np.abs(gx - gy) / math.sqrt(2)):
+    diagonal = 1 / math.sqrt(2)
+    for d in (np.abs(gx), np.abs(gy), np.abs(gx + gy) * diagonal, np.abs(gx - gy) * diagonal):
         slope = float(np.percentile(d, 95)) / SOBEL_GAIN
         sigma = contrast / (math.sqrt(2 * math.pi) * max(slope, 1e-3))
         worst = max(worst, sigma)
@@ -262,28 +345,67 @@ def sharpness(ink: _Ink, height: float, contrast: float, orig_per_px: float = 2.
     return min(SHARPNESS_CAP, height / max(blur, 1e-6))
 
 
-def edge_cut(ink: _Ink) -> tuple[float, BBox | None]:
-    """Share (%) of the worst page side along which text components touch the edge."""
+def edge_cut(ink: _Ink, height: float | None,
+             open_sides: frozenset[str] = SIDES) -> tuple[float, BBox | None]:
+    """Share (%) of the worst page side along which cut text lines touch the edge.
+
+    A component touching an edge counts only when it looks like part of a cut text line:
+    its extent along the edge is character-like and a character-size neighbour continues
+    the line (inward for the left/right sides; along the edge for top/bottom, where a cut
+    line leaves a row of half characters). A certificate's decorative frame, a ruled border
+    or a scanner's dark strip touch edges too, but not as rows of characters.
+    ``open_sides``: sides where the page meets the image edge (a photographed sheet lying
+    wholly inside the photo cannot have lost content at its edges).
+    """
     h, w = ink.gray.shape
-    if not len(ink.stats):
+    if not len(ink.stats) or height is None or not open_sides:
         return 0.0, None
-    x, y, cw, ch = (ink.stats[:, i] for i in range(4))
-    sides = {
-        "top": (y <= EDGE_BAND, x, cw, w, (0.0, 0.0, 1.0, 0.05)),
-        "bottom": (y + ch >= h - EDGE_BAND, x, cw, w, (0.0, 0.95, 1.0, 1.0)),
-        "left": (x <= EDGE_BAND, y, ch, h, (0.0, 0.0, 0.05, 1.0)),
-        "right": (x + cw >= w - EDGE_BAND, y, ch, h, (0.95, 0.0, 1.0, 1.0)),
-    }
+    # Printed text is the darkest ink on a page; guilloche, paper texture and faint frames
+    # are lighter. Only the strong ink, in a band along each side, is examined.
+    strict = (ink.dark > max(float(INK_FLOOR), CUT_INK_RELATIVE * ink.strong)).astype(np.uint8)
+    band = int(min(4 * height + EDGE_BAND, min(h, w) / 3))
     best, where = 0.0, None
-    for touch, start, length, side, box in sides.values():
-        if not touch.any():
-            continue
-        covered = np.zeros(side, dtype=bool)
-        for s, n in zip(start[touch], length[touch], strict=True):
-            covered[s : s + n] = True
-        share = 100.0 * covered.sum() / side
+    for side in sorted(open_sides):
+        if side == "top":
+            sub, ox, oy = strict[:band], 0, 0
+        elif side == "bottom":
+            sub, ox, oy = strict[h - band:], 0, h - band
+        elif side == "left":
+            sub, ox, oy = strict[:, :band], 0, 0
+        else:
+            sub, ox, oy = strict[:, w - band:], w - band, 0
+        _, _, st, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+        st = st[1:].astype(np.int64)
+        x, y, cw, ch = st[:, 0] + ox, st[:, 1] + oy, st[:, 2], st[:, 3]
+        charlike = ((ch >= 0.4 * height) & (ch <= 1.8 * height)
+                    & (cw >= 0.25 * height) & (cw <= 2.5 * height))
+        if side in ("left", "right"):
+            touch = x <= EDGE_BAND if side == "left" else x + cw >= w - EDGE_BAND
+            along0, along_len, size = y, ch, h
+            across0, across1 = x, x + cw
+        else:
+            touch = y <= EDGE_BAND if side == "top" else y + ch >= h - EDGE_BAND
+            along0, along_len, size = x, cw, w
+            across0, across1 = y, y + ch
+        cand = np.nonzero(touch & (along_len >= 0.3 * height) & (along_len <= 1.8 * height))[0]
+        covered = np.zeros(size, dtype=bool)
+        for i in cand:
+            a0, a1 = along0[i], along0[i] + along_len[i]
+            if side in ("left", "right"):
+                overlap = np.minimum(a1, along0 + along_len) - np.maximum(a0, along0)
+                gap = np.where(side == "left", across0 - across1[i], across0[i] - across1)
+                ok = charlike & (overlap >= 0.5 * np.minimum(along_len, along_len[i])) \
+                    & (gap >= 0) & (gap <= 1.5 * height)
+            else:
+                gap = np.maximum(along0 - a1, a0 - (along0 + along_len))
+                ok = touch & (gap >= 0) & (gap <= 1.2 * height) \
+                    & (along_len >= 0.3 * height) & (along_len <= 1.8 * height)
+            ok[i] = False
+            if ok.any():
+                covered[a0:a1] = True
+        share = 100.0 * covered.sum() / size
         if share > best:
-            best, where = share, box
+            best, where = share, _SIDE_BOX[side]
     return best, where
 
 
@@ -305,15 +427,26 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
     img = page.image
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     scanned = page.origin != "born_digital" or page.effective_dpi is not None
-    region = find_page_region(gray) if page.origin != "born_digital" else _Region(
-        None, (0.0, 0.0, 1.0, 1.0))
-    analysis, f = _analysis_image(gray, region)
+    # One area-downscale of the whole image serves the page search and, for a scan (no desk
+    # around the page), the analysis itself; a photo's page is re-sampled from full size.
+    h, w = gray.shape
+    fa = min(1.0, ANALYSIS_LONG_SIDE / max(h, w))
+    coarse = gray if fa == 1.0 else cv2.resize(
+        gray, (max(1, round(w * fa)), max(1, round(h * fa))), interpolation=cv2.INTER_AREA)
+    region = _Region(None, (0.0, 0.0, 1.0, 1.0))
+    if page.origin != "born_digital":
+        region = find_page_region(coarse)
+    if region.quad is None:
+        analysis, f = coarse, fa
+    else:
+        region = replace(region, quad=region.quad / fa)
+        analysis, f = _analysis_image(gray, region)
     ink = find_ink(analysis)
     out: list[Measurement] = []
     pbox = region.bbox
     coverage = 100.0 * float(ink.mask.mean())
     out.append(Measurement("ink_coverage", round(coverage, 3), pbox))
-    cut, cut_box = edge_cut(ink)
+    cut, cut_box = edge_cut(ink, text_height(ink.stats), region.open_sides)
     out.append(Measurement("edge_cut_pct", round(cut, 1), _inside(pbox, cut_box)))
     contrast = contrast_levels(ink)
     if contrast is not None:
@@ -322,7 +455,8 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
         return tuple(Measurement(m.name, float(m.value), m.region) for m in out)
 
     # Embedded scan in a born-digital page: judge only the ink outside the vector text.
-    layer = _text_layer_mask(page, analysis.shape, region) if page.origin == "born_digital" else None
+    layer = (_text_layer_mask(page, analysis.shape, region)
+             if page.origin == "born_digital" else None)
     scan_ink = ink if layer is None else find_ink(analysis, exclude=layer)
     height = text_height(scan_ink.stats)
     # Original pixels per analysis pixel: working→original (scan resolution) × analysis→working.
