@@ -98,11 +98,11 @@ def _order_corners(pts: np.ndarray) -> np.ndarray:
 
 def _bright_quad(small: np.ndarray, threshold: float) -> np.ndarray | None:
     """The largest region brighter than ``threshold`` as a quad (small-image pixels)."""
-    bright = (small > threshold).astype(np.uint8) * 255
+    raw = (small > threshold).astype(np.uint8) * 255
     # Close the text so the page is one blob; open to cut thin bright bridges to the desk.
     k = max(3, round(max(small.shape) / 80))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    closed = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    bright = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
@@ -213,8 +213,8 @@ def _analysis_image(gray: np.ndarray, region: _Region) -> tuple[np.ndarray, floa
                          interpolation=cv2.INTER_AREA)
         return out, f
     q = region.quad
-    pw = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3]))
-    ph = max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1]))
+    pw = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
+    ph = float(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
     f = min(1.0, ANALYSIS_LONG_SIDE / max(pw, ph))
     # Area-downscale first, then warp at about unit scale: a perspective warp that also
     # shrinks aliases strokes, which would read as "sharp" noise.

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..model import PageLabel, PageText, TextSpan
 from ..text.normalize import normalize_text
@@ -52,13 +53,13 @@ def _cn_number(s: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; None if not a plain numeral."""
     if "百" in s:
         head, _, rest = s.partition("百")
-        h = _CN_DIGITS.get(head, None) if head else 1
+        h = _CN_DIGITS.get(head) if head else 1
         r = _cn_number(rest.lstrip("零〇")) if rest.strip("零〇") else 0
         return None if h is None or r is None else h * 100 + r
     if "十" in s:
         head, _, rest = s.partition("十")
-        t = _CN_DIGITS.get(head, None) if head else 1
-        u = _CN_DIGITS.get(rest, None) if rest else 0
+        t = _CN_DIGITS.get(head) if head else 1
+        u = _CN_DIGITS.get(rest) if rest else 0
         return None if t is None or u is None else t * 10 + u
     if s and all(ch in _CN_DIGITS for ch in s):
         return int("".join(str(_CN_DIGITS[ch]) for ch in s))
@@ -176,27 +177,29 @@ def pages_gap(labels: Sequence[PageLabel | None], page_count: int) -> PageGap | 
     # A first or last label is a misreading only when it is impossible: beyond the declared
     # total, or out of order with its neighbour (a real gap at either end looks the same as
     # a plausible misreading, and a gap must not be explained away).
-    ignored: set[int] = set()
     n = len(read)
-    for k in range(n):
+
+    def misread(k: int) -> bool:
         number = read[k][1].number
         prev = offsets[k - 1] if k > 0 else None
         nxt = offsets[k + 1] if k + 1 < n else None
-        if prev is not None and nxt is not None and prev == nxt and offsets[k] != prev:
-            ignored.add(k)
-        elif declared is not None and number > declared:
-            ignored.add(k)
-        elif k == 0 and n >= 3 and number >= read[1][1].number and offsets[1] == offsets[2]:
-            ignored.add(k)
-        elif k == n - 1 and n >= 3 and number <= read[k - 1][1].number \
-                and offsets[k - 1] == offsets[k - 2]:
-            ignored.add(k)
+        if prev is not None and nxt is not None:
+            return prev == nxt and offsets[k] != prev
+        if declared is not None and number > declared:
+            return True
+        if k == 0 and n >= 3:
+            return number >= read[1][1].number and offsets[1] == offsets[2]
+        if k == n - 1 and n >= 3:
+            return number <= read[k - 1][1].number and offsets[k - 1] == offsets[k - 2]
+        return False
+
+    ignored = {k for k in range(n) if misread(k)}
     kept = [read[k] for k in range(len(read)) if k not in ignored]
     numbers = Counter(lab.number for _, lab in kept)
     duplicated = tuple(sorted(n for n, c in numbers.items() if c > 1))
 
     missing: set[int] = set()
-    for (i, a), (j, b) in zip(kept, kept[1:], strict=False):
+    for (i, a), (j, b) in pairwise(kept):
         lost = (b.number - a.number) - (j - i)
         if lost > 0:
             candidates = [n for n in range(a.number + 1, b.number) if n not in numbers]
