@@ -43,6 +43,9 @@ INK_RELATIVE = 0.35  # ink threshold as a share of the page's strong-ink darknes
 MIN_MARK_PX = 6  # at ~137 DPI a 6 pt character is ≥ 9 px; scanner specks are 1–4 px
 MAX_TEXT_HEIGHT = 0.08  # of the page height: taller components are frames, photos, seals
 MAX_TEXT_WIDTH = 0.30  # of the page width: wider ones are rules, table lines, borders
+SHARP_TEXT_PX = 22  # text height (px) at which stroke edges are judged: below ~18 px a stroke
+# is 1 px wide, never reaches full darkness and reads as blur; dev body text is 20–25 px
+ZOOM_SIDE = 900  # px side of the crop examined when small print needs a closer look
 SOBEL_GAIN = 8.0  # a 3×3 Sobel answers 8× the per-pixel slope
 SAMPLING_SIGMA = 0.85  # edge spread (px, Gaussian σ) this estimator reports for a perfectly
 # sharp edge after area resampling: 0.84–0.95 on clean dev renders downscaled to analysis
@@ -387,6 +390,10 @@ def edge_cut(ink: _Ink, height: float | None,
             touch = y <= EDGE_BAND if side == "top" else y + ch >= h - EDGE_BAND
             along0, along_len, size = x, cw, w
             across0, across1 = y, y + ch
+        # A cut character keeps some depth across the edge (a rule or dash is a few px thin);
+        # on the left/right a sliver may be thin, its inward neighbour carries the evidence.
+        deep = (across1 - across0) >= (0.25 * height if side in ("top", "bottom") else 0)
+        touch = touch & deep
         cand = np.nonzero(touch & (along_len >= 0.3 * height) & (along_len <= 1.8 * height))[0]
         covered = np.zeros(size, dtype=bool)
         for i in cand:
@@ -407,6 +414,35 @@ def edge_cut(ink: _Ink, height: float | None,
         if share > best:
             best, where = share, _SIDE_BOX[side]
     return best, where
+
+
+def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
+               height: float) -> tuple[_Ink, float, float] | None:
+    """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
+
+    Returns the crop's ink, its text height and its scale (crop pixels per working pixel).
+    """
+    scale = min(1.0, f * SHARP_TEXT_PX / height)
+    if scale <= f * 1.2:
+        return None
+    ys, xs = np.nonzero(ink.mask)
+    if xs.size < 100:
+        return None
+    cx, cy = float(np.median(xs)) / f, float(np.median(ys)) / f  # working pixels
+    half = ZOOM_SIDE / scale / 2
+    h, w = gray.shape
+    x0, x1 = int(max(0, cx - half)), int(min(w, cx + half))
+    y0, y1 = int(max(0, cy - half)), int(min(h, cy + half))
+    crop = gray[y0:y1, x0:x1]
+    if scale < 1.0:
+        crop = cv2.resize(crop, (max(8, round(crop.shape[1] * scale)),
+                                 max(8, round(crop.shape[0] * scale))),
+                          interpolation=cv2.INTER_AREA)
+    zoomed = find_ink(crop)
+    zh = text_height(zoomed.stats)
+    if zh is None:
+        return None
+    return zoomed, zh, scale
 
 
 def _text_layer_mask(page: Page, shape: tuple[int, int], region: _Region) -> np.ndarray | None:
@@ -470,9 +506,17 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
         out.append(Measurement("effective_dpi", round(page.effective_dpi, 1), pbox))
     if height is not None:
         out.append(Measurement("text_height_px", round(height * orig_per_analysis, 1), pbox))
-        c = contrast_levels(scan_ink, STEP_PERCENTILE)
+        sharp_ink, sharp_h, sharp_orig = scan_ink, height, orig_per_analysis
+        if height < SHARP_TEXT_PX and f < 1.0 and region.quad is None and layer is None:
+            # Small print was shrunk below a measurable stroke size: look again at a crop of
+            # the densest text at a scale where the text is SHARP_TEXT_PX high.
+            zoom = _zoomed_ink(gray, scan_ink, f, height)
+            if zoom is not None:
+                sharp_ink, sharp_h, scale = zoom
+                sharp_orig = orig_per_work / scale
+        c = contrast_levels(sharp_ink, STEP_PERCENTILE)
         if c is not None:
-            s = sharpness(scan_ink, height, c, orig_per_analysis)
+            s = sharpness(sharp_ink, sharp_h, c, sharp_orig)
             if s is not None:
                 out.append(Measurement("sharpness", round(s, 1), pbox))
     skew = skew_angle(scan_ink.mask)
