@@ -28,7 +28,8 @@ BODY = ("根据浙江省生态环境厅关于做好职称评审工作的通知�
         "上传的佐证材料应当清晰、完整、易于辨认，材料不全或者模糊不清的，按规定扣分。")
 
 
-def render(pt: float = 12.0, dpi: int = DPI, block: float = 1.0, lines: int | None = None) -> np.ndarray:
+def render(pt: float = 12.0, dpi: int = DPI, block: float = 1.0,
+           lines: int | None = None) -> np.ndarray:
     """A grey A4 page of Chinese body text at ``dpi``; ``block`` shrinks the text area."""
     w, h = round(8.27 * dpi), round(11.69 * dpi)
     img = Image.new("L", (w, h), 245)
@@ -72,7 +73,9 @@ def findings(m: dict[str, float]) -> dict[str, str]:
         if v is None:
             continue
         for sev in ("major", "minor"):
-            if v < rule.get("below", {}).get(sev, -np.inf) or v > rule.get("above", {}).get(sev, np.inf):
+            below = rule.get("below", {}).get(sev, -np.inf)
+            above = rule.get("above", {}).get(sev, np.inf)
+            if v < below or v > above:
                 out[code] = sev
                 break
     return out
@@ -188,7 +191,7 @@ def test_low_contrast(page: np.ndarray, paper: int, ink: int) -> None:
 
 @pytest.mark.parametrize("side", ["right", "bottom", "left"])
 def test_cropped_through_text(page: np.ndarray, side: str) -> None:
-    h, w = page.shape
+    w = page.shape[1]
     ink_rows = np.nonzero((page < 128).any(axis=1))[0]
     cut = {"right": page[:, : int(0.8 * w)], "left": page[:, int(0.2 * w):],
            "bottom": page[: int(ink_rows[-1] - 0.3 * em())]}[side]
