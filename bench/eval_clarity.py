@@ -297,6 +297,9 @@ def synthetic(split: str, count: int) -> Iterator[Sample]:
 # ----------------------------------------------------------------------------- evaluation
 
 
+Row = tuple[str, frozenset[str], dict[str, float], dict[str, str], float]
+
+
 def findings(measures: dict[str, float], thresholds: dict[str, dict]) -> dict[str, str]:
     """code → severity, exactly as the profile's rule would apply the thresholds."""
     out: dict[str, str] = {}
@@ -327,18 +330,49 @@ def measure_file(path: Path) -> tuple[dict[str, float], float]:
     return {m.name: m.value for m in ms}, dt
 
 
+def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
+    """Every page of the fixture generator's documents, with its labelled clarity codes."""
+    rows: list[Row] = []
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not lab.get("pages"):
+            continue
+        path = root / lab["file"]
+        truth: dict[int, set[str]] = {}
+        for c in lab["clarity"]:
+            truth.setdefault(c["page"], set()).add(c["code"])
+        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        try:
+            for i in range(doc.page_count):
+                page = doc.page(i)
+                t0 = time.process_time()
+                ms = measure_clarity(page, PageText(""))
+                dt = time.process_time() - t0
+                m = {x.name: x.value for x in ms}
+                degree = {c["code"]: c["degree"] for c in lab["clarity"] if c["page"] == i + 1}
+                name = f"{lab['file']} p{i + 1} {lab['delivery']} {page.origin} {degree}"
+                rows.append((name, frozenset(truth.get(i + 1, set())), m,
+                             findings(m, thresholds), dt))
+        finally:
+            doc.close()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", default="holdout", choices=["dev", "holdout"])
     ap.add_argument("--count", type=int, default=120)
     ap.add_argument("--realworld", type=Path)
+    ap.add_argument("--fixtures", type=Path, help="a fixture generator output directory")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     ap.add_argument("--dump", type=Path, help="write every page's measurements as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="print every page's row")
     args = ap.parse_args(argv)
     thresholds = json.loads(args.thresholds.read_text(encoding="utf-8"))
-    rows: list[tuple[str, frozenset[str], dict[str, float], dict[str, str], float]] = []
-    if args.realworld:
+    rows: list[Row] = []
+    if args.fixtures:
+        rows = fixture_rows(args.fixtures, thresholds)
+    elif args.realworld:
         for p in sorted(args.realworld.glob("*.jpg")):
             m, dt = measure_file(p)
             rows.append((p.name, frozenset(), m, findings(m, thresholds), dt))

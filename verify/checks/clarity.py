@@ -205,6 +205,19 @@ def _sides_at_border(quad: np.ndarray, w: int, h: int) -> frozenset[str]:
     return frozenset(out)
 
 
+def quad_rotation(quad: np.ndarray) -> float:
+    """Clockwise turn (degrees) of a page quad (tl, tr, br, bl): the mean of its four sides'
+    deviations from the axes, so perspective (which tilts opposite sides oppositely) cancels."""
+    tl, tr, br, bl = (quad[i].astype(np.float64) for i in range(4))
+    angles = [
+        math.degrees(math.atan2(tr[1] - tl[1], tr[0] - tl[0])),
+        math.degrees(math.atan2(br[1] - bl[1], br[0] - bl[0])),
+        math.degrees(math.atan2(-(bl[0] - tl[0]), bl[1] - tl[1])),
+        math.degrees(math.atan2(-(br[0] - tr[0]), br[1] - tr[1])),
+    ]
+    return float(np.mean(angles))
+
+
 def _analysis_image(gray: np.ndarray, region: _Region) -> tuple[np.ndarray, float]:
     """The page region at the analysis scale, and analysis pixels per working pixel."""
     h, w = gray.shape
@@ -521,7 +534,10 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
                 out.append(Measurement("sharpness", round(s, 1), pbox))
     skew = skew_angle(scan_ink.mask)
     if skew is not None:
-        out.append(Measurement("skew_deg", round(abs(skew), 2), pbox))
+        # What a reviewer sees tilted is the page in the image: for a photo, the sheet's own
+        # turn on the desk plus the text's turn on the sheet (both clockwise, in degrees).
+        turn = -skew + (quad_rotation(region.quad) if region.quad is not None else 0.0)
+        out.append(Measurement("skew_deg", round(abs(turn), 2), pbox))
     return tuple(Measurement(m.name, float(m.value), m.region) for m in out)
 
 
