@@ -181,7 +181,7 @@ def _photo(rng: np.random.Generator, page: np.ndarray) -> np.ndarray:
     cx, cy = W / 2 + rng.uniform(-0.05, 0.05) * W, H / 2 + rng.uniform(-0.04, 0.04) * H
     corners = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
     jitter = rng.uniform(-0.05, 0.05, (4, 2)) * np.array([pw, ph])
-    t = math.radians(float(rng.uniform(-8, 8)))
+    t = math.radians(float(rng.uniform(-2, 2)))  # a tilted sheet (≥ 4°) is SKEWED, as in fixtures
     rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
     dst = (corners + jitter) @ rot.T + np.array([cx, cy])
     src = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)

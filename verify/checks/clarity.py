@@ -56,6 +56,7 @@ SHARPNESS_CAP = 100.0  # text height / blur σ above this is "perfectly sharp"
 STEP_PERCENTILE = 10.0  # ink level for the edge-step height in the sharpness estimate: the
 # typical stroke, whose edges the gradient percentile measures
 QUAD_INSET = 0.01  # the detected page quad is shrunk by this share so no desk sliver remains
+CUT_MAX_CHAR = 3.5  # a cut character may be a heading's, up to this × the body text height
 CUT_INK_RELATIVE = 0.6  # edge-cut text must be this share of the page's strong-ink darkness
 EDGE_BAND = 3  # px at the analysis scale: a component this close to an edge touches it
 MAX_SKEW = 15.0  # degrees searched either way; beyond is an orientation problem, not skew
@@ -180,7 +181,15 @@ def find_page_region(gray: np.ndarray) -> _Region:
     quad = found / f
     open_sides = _sides_at_border(quad, w, h)
     centre = quad.mean(axis=0)
+    outer = quad
     quad = centre + (quad - centre) * (1.0 - 2 * QUAD_INSET)
+    # Only sides lying on the desk are pulled in; a side on the image border keeps every row
+    # (a line cut there by the photo's frame is what CROPPED looks for).
+    for side, corners, axis in (("top", (0, 1), 1), ("bottom", (2, 3), 1),
+                                ("left", (0, 3), 0), ("right", (1, 2), 0)):
+        if side in open_sides:
+            for c in corners:
+                quad[c, axis] = outer[c, axis]
     quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
     quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
     x0, y0 = quad.min(axis=0)
@@ -393,8 +402,9 @@ def edge_cut(ink: _Ink, height: float | None,
         _, _, st, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
         st = st[1:].astype(np.int64)
         x, y, cw, ch = st[:, 0] + ox, st[:, 1] + oy, st[:, 2], st[:, 3]
-        charlike = ((ch >= 0.4 * height) & (ch <= 1.8 * height)
-                    & (cw >= 0.25 * height) & (cw <= 2.5 * height))
+        # Character-size: body text up to headings (titles run to ~3× the body height).
+        charlike = ((ch >= 0.4 * height) & (ch <= CUT_MAX_CHAR * height)
+                    & (cw >= 0.25 * height) & (cw <= CUT_MAX_CHAR * height))
         if side in ("left", "right"):
             touch = x <= EDGE_BAND if side == "left" else x + cw >= w - EDGE_BAND
             along0, along_len, size = y, ch, h
@@ -407,7 +417,8 @@ def edge_cut(ink: _Ink, height: float | None,
         # on the left/right a sliver may be thin, its inward neighbour carries the evidence.
         deep = (across1 - across0) >= (0.25 * height if side in ("top", "bottom") else 0)
         touch = touch & deep
-        cand = np.nonzero(touch & (along_len >= 0.3 * height) & (along_len <= 1.8 * height))[0]
+        cand = np.nonzero(touch & (along_len >= 0.3 * height)
+                          & (along_len <= CUT_MAX_CHAR * height))[0]
         covered = np.zeros(size, dtype=bool)
         for i in cand:
             a0, a1 = along0[i], along0[i] + along_len[i]
@@ -415,11 +426,11 @@ def edge_cut(ink: _Ink, height: float | None,
                 overlap = np.minimum(a1, along0 + along_len) - np.maximum(a0, along0)
                 gap = np.where(side == "left", across0 - across1[i], across0[i] - across1)
                 ok = charlike & (overlap >= 0.5 * np.minimum(along_len, along_len[i])) \
-                    & (gap >= 0) & (gap <= 1.5 * height)
+                    & (gap >= 0) & (gap <= 1.5 * max(height, along_len[i]))
             else:
                 gap = np.maximum(along0 - a1, a0 - (along0 + along_len))
-                ok = touch & (gap >= 0) & (gap <= 1.2 * height) \
-                    & (along_len >= 0.3 * height) & (along_len <= 1.8 * height)
+                ok = touch & (gap >= 0) & (gap <= 1.2 * max(height, along_len[i])) \
+                    & (along_len >= 0.3 * height) & (along_len <= CUT_MAX_CHAR * height)
             ok[i] = False
             if ok.any():
                 covered[a0:a1] = True
