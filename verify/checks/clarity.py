@@ -310,7 +310,7 @@ def skew_angle(mask: np.ndarray) -> float | None:
         xs, ys = xs[pick], ys[pick]
     x = xs.astype(np.float32) - xs.mean()
     y = ys.astype(np.float32) - ys.mean()
-    span = int(math.hypot(mask.shape[0], mask.shape[1])) + 2
+    span = 2 * int(math.hypot(mask.shape[0], mask.shape[1])) + 4  # centred on the ink mean
 
     def score(deg: float) -> float:
         t = math.radians(deg)
