@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from verify.checks.clarity import measure_clarity
-from verify.model import InputRef, Measurement, PageText
+from verify.model import InputRef, Measurement, PageText, TextSpan
 from verify.pages import open_document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -358,18 +358,82 @@ def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
     return rows
 
 
+FOOTER_CROP = 0.14  # bottom share of the page OCR'd for the footer (fixture footers sit at ~95%)
+
+
+def pagination_eval(root: Path) -> None:
+    """PAGES_MISSING per document: labels from the text layer, or Tesseract on footer crops.
+
+    Only documents of two or more pages, or with a footer (a single page can still say
+    ``第 2 页 共 3 页``), are read; Tesseract runs on the footer band only (small and fast).
+    """
+    from verify.checks.pagination import find_page_label, pages_gap
+    from verify.text.ocr import make_engine
+    from verify.text.read import text_from_layer
+
+    engine = make_engine("tesseract")
+    tp = fp = fn = tn = 0
+    ocr_pages = 0
+    t0 = time.perf_counter()
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not lab.get("pages") or (lab["pages"] < 2 and not lab["pages_missing"]):
+            continue
+        path = root / lab["file"]
+        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        labels = []
+        for i in range(doc.page_count):
+            page = doc.page(i)
+            if page.origin == "born_digital":
+                text = text_from_layer(page)
+            else:
+                crop = page.crop((0.0, 1.0 - FOOTER_CROP, 1.0, 1.0))
+                res = engine.read(crop)
+                ocr_pages += 1
+                top = 1 - FOOTER_CROP
+                spans = tuple(TextSpan(sp.text, (sp.bbox[0], top + sp.bbox[1] * FOOTER_CROP,
+                                                 sp.bbox[2], top + sp.bbox[3] * FOOTER_CROP))
+                              for sp in res.spans)
+                text = PageText("\n".join(sp.text for sp in spans), spans, source="ocr")
+            labels.append(find_page_label(text))
+        doc.close()
+        gap = pages_gap(labels, len(labels))
+        found = gap is not None and gap.problem
+        truth = bool(lab["pages_missing"])
+        tp += truth and found
+        fp += found and not truth
+        fn += truth and not found
+        tn += not truth and not found
+        if found != truth or truth:
+            got = [None if x is None else (x.number, x.total) for x in labels]
+            print(f"{'  ' if found == truth else 'XX'} {lab['file']} {lab['delivery']} "
+                  f"truth={truth} cover_missing={lab['cover_missing']} labels={got} "
+                  f"gap={gap.describe_zh() if gap else None}")
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    print(f"PAGES_MISSING documents: n={tp + fn} P={p:.3f} R={r:.3f} F1={f1:.3f} "
+          f"(false alarms {fp}/{fp + tn}); footer crops OCR'd: {ocr_pages}, "
+          f"{time.perf_counter() - t0:.0f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", default="holdout", choices=["dev", "holdout"])
     ap.add_argument("--count", type=int, default=120)
     ap.add_argument("--realworld", type=Path)
     ap.add_argument("--fixtures", type=Path, help="a fixture generator output directory")
+    ap.add_argument("--pagination", action="store_true",
+                    help="with --fixtures: evaluate PAGES_MISSING instead of clarity")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     ap.add_argument("--dump", type=Path, help="write every page's measurements as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="print every page's row")
     args = ap.parse_args(argv)
     thresholds = json.loads(args.thresholds.read_text(encoding="utf-8"))
     rows: list[Row] = []
+    if args.fixtures and args.pagination:
+        pagination_eval(args.fixtures)
+        return 0
     if args.fixtures:
         rows = fixture_rows(args.fixtures, thresholds)
     elif args.realworld:

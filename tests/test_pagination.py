@@ -84,8 +84,10 @@ def _labels(*pairs: tuple[int, int | None] | None) -> list[PageLabel | None]:
         (_labels((1, 5), (3, 5), (4, 5), (5, 5)), 4, (2,), ()),
         # shorter than declared: 共5页 with 4 pages, the last one gone
         (_labels((1, 5), (2, 5), (3, 5), (4, 5)), 4, (5,), ()),
-        # first page gone
-        (_labels((2, 3), (3, 3)), 2, (1,), ()),
+        # first page gone: reported as first_missing, not in missing (see the test below)
+        (_labels((2, 3), (3, 3)), 2, (), ()),
+        # unlabelled cover, then page 2 gone: only 2 is missing, not 1
+        (_labels(None, (3, 5), (4, 5), (5, 5)), 4, (2,), ()),
         # a duplicated page number
         (_labels((1, 3), (2, 3), (2, 3), (3, 3)), 4, (), (2,)),
         # unread footers do not make gaps
@@ -117,3 +119,16 @@ def test_describe_zh() -> None:
     gap = pages_gap(_labels((1, 5), (2, 5), (3, 5), (4, 5)), 4)
     assert gap is not None
     assert gap.describe_zh() == "缺第5页；页脚标注共5页，实有4页"
+
+
+def test_bare_number_only_as_lowest_footer_line() -> None:
+    label = find_page_label(_text([("正文", 0.5), ("7", 0.96)]))
+    assert label is not None and (label.number, label.total) == (7, None)
+    assert find_page_label(_text([("7", 0.5)])) is None  # a number in the body
+    assert find_page_label(_text([("7", 0.05)])) is None  # a bare number in the header
+
+
+def test_missing_first_page_is_reported_apart() -> None:
+    gap = pages_gap(_labels((2, 3), (3, 3)), 2)
+    assert gap is not None and gap.first_missing and not gap.problem
+    assert gap.describe_zh() == "首页（第1页）缺失；页脚标注共3页，实有2页"

@@ -112,17 +112,31 @@ def _margin_lines(text: PageText) -> list[str]:
         header = [s for s in with_box if s.bbox[3] <= HEADER_BAND]
         footer.sort(key=lambda s: -s.bbox[1])
         header.sort(key=lambda s: s.bbox[1])
+        if not footer:
+            return [""] + [s.text for s in header]  # no footer line: no bare-number candidate
         return [s.text for s in footer + header]
     lines = [ln for ln in text.text.splitlines() if ln.strip()]
     return lines[::-1][:3] + lines[:3]
 
 
+_BARE = re.compile(r"^\s*(\d{1,3})\s*$")
+
+
 def find_page_label(text: PageText) -> PageLabel | None:
-    """The page number printed in the header or footer, if any."""
-    for line in _margin_lines(text):
+    """The page number printed in the header or footer, if any.
+
+    A bare number (``3``) counts only as the lowest line of the footer band: anywhere else a
+    lone number is a table cell or a list item.
+    """
+    lines = _margin_lines(text)
+    for line in lines:
         label = parse_page_label(line)
         if label is not None:
             return label
+    if lines:
+        m = _BARE.match(normalize_text(lines[0]))
+        if m and 1 <= int(m.group(1)) <= MAX_PAGE_NUMBER:
+            return PageLabel(int(m.group(1)), None, m.group(0).strip())
     return None
 
 
@@ -141,6 +155,8 @@ class PageGap:
     missing: tuple[int, ...]
     duplicated: tuple[int, ...]
     ignored: tuple[int, ...] = ()  # 1-based pages whose label disagreed with both neighbours
+    first_missing: bool = False  # numbering starts after 1: the first page (often the cover)
+    # is gone; not in ``missing`` (a missing cover is COVER_MISSING, not PAGES_MISSING)
 
     @property
     def problem(self) -> bool:
@@ -149,6 +165,8 @@ class PageGap:
     def describe_zh(self) -> str:
         """Reviewer-facing summary, e.g. ``缺第3页（页脚标注共5页，实有4页）``."""
         parts = []
+        if self.first_missing:
+            parts.append("首页（第1页）缺失")
         if self.missing:
             parts.append("缺第" + "、".join(str(n) for n in self.missing[:10]) + "页")
         if self.duplicated:
@@ -208,12 +226,18 @@ def pages_gap(labels: Sequence[PageLabel | None], page_count: int) -> PageGap | 
         first_i, first = kept[0]
         last_i, last = kept[-1]
         before = (first.number - 1) - first_i  # numbered pages that should precede
-        if before > 0:
-            missing.update(n for n in range(1, first.number) if n not in numbers)
+        lead = [n for n in range(1, first.number) if n not in numbers]
+        if before > 0 and lead:
+            # Unlabelled leading pages (a cover prints no footer) fill the first numbers.
+            missing.update(lead[-before:] if len(lead) >= before else lead)
         after = (declared - last.number) - (page_count - 1 - last_i)
         if after > 0:
             tail = [n for n in range(last.number + 1, declared + 1) if n not in numbers]
             missing.update(tail[-after:] if len(tail) >= after else tail)
+    # Page 1 alone missing is the cover (COVER_MISSING's business), reported apart.
+    first_missing = 1 in missing
+    missing.discard(1)
     return PageGap(page_count=page_count, labelled=len(read), declared_total=declared,
                    missing=tuple(sorted(missing)), duplicated=duplicated,
-                   ignored=tuple(read[k][0] + 1 for k in sorted(ignored)))
+                   ignored=tuple(read[k][0] + 1 for k in sorted(ignored)),
+                   first_missing=first_missing)
