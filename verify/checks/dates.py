@@ -4,9 +4,9 @@ Why not dateparser: on this machine (measured-facts.md) it returns None for Chin
 financial numerals, turns OCR-spaced ``2013 年 6 月`` into year 0010 and finds only the first of
 two dates in a sentence. cn2an converts every numeral in a text (第三届 → 第3届). So dates are
 matched here with explicit patterns whose character classes already admit the usual OCR
-confusions (O/o/〇/○/。 for zero, l/I/| for one, + for 十, 曰 for 日), and only the matched span is
-converted to numbers with a small digit map. Every value is validated (year 1950–2100, real
-month and day) before it becomes a mention.
+confusions (O/o/〇/○/。 for zero, l/I/| for one, + for 十, 曰/H/口 for 日), and only the
+matched span is converted to numbers with a small digit map. Every value is validated (year
+1950–2100, real month and day) before it becomes a mention.
 
 Roles come from the words around a date (编制日期, 录用, 出版日期, 聘期自…起, a date standing
 alone on its line = 落款). Look-alikes that are not dates (GB 3838-2002, ISSN 1234-5678, phone
@@ -49,7 +49,7 @@ _DAY = rf"(?P<d>{_A}{{1,2}}|{_CN_SMALL}{{1,4}})"
 
 # 2021年3月5日 / 2021年03月 / 二〇二一年三月五日 / 贰零贰壹年叁月 (年 is sometimes read 午).
 _CJK_DATE = re.compile(
-    rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号]))?"
+    rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口]))?"
 )
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
