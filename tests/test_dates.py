@@ -197,3 +197,16 @@ def test_issue_numbers() -> None:
     issues = find_issues(PageText("环境与发展 2021年第6期（总第158期）\nISSN 1234-5678"), 1)
     assert [(i.year, i.number) for i in issues] == [(2021, 6)]
     assert find_dates(PageText("2021年第6期"), 1) == []
+
+
+def test_date_wrapped_over_two_lines() -> None:
+    text = "兹聘任王伟同志为工程师，聘期自2021年\n3月1日起至2024年2月\n28日止。"
+    found = find_dates_detailed(PageText(text), 1)
+    assert [(str(f.mention.value), f.mention.role.value, f.decoy) for f in found] == [
+        ("2021-03-01", "appointed", None), ("2024-02-28", "unknown", "period_end")]
+
+
+def test_numbers_on_consecutive_lines_are_not_joined() -> None:
+    assert find_dates(PageText("合计 2021\n12 项"), 1) == []
+    (d,) = find_dates(PageText("编号 12\n2021年5月"), 1)
+    assert str(d.value) == "2021-05"

@@ -95,7 +95,10 @@ _ROLE_BEFORE = (
         r"(?:聘期|聘任|聘用|受聘|起聘|聘为|任职|聘请|取得(?:资格)?|资格取得|评审通过|批准|任期)"
         r"(?:[^\n]{0,8})$")),
     (DateRole.accepted, re.compile(r"录用[^\n]{0,8}$")),
-    (DateRole.published, re.compile(r"(?:出版|出刊|刊出|刊发|发表|见刊)[^\n]{0,6}$")),
+    (DateRole.published, re.compile(
+        r"(?:出版|出刊|刊出|刊发|发表|见刊)[^\n]{0,6}$"
+        # a journal's running header: 第23卷第6期 环境与发展 2021年6月
+        r"|第[0-9OolI]{1,3}期[^\n\d]{0,14}$")),
     (DateRole.issued, re.compile(
         r"(?:编制|填报|发布|印发|颁发|发证|签发|落款|完成|报告|成文|发文|制表|签订|批准)"
         r"(?:日期|时间)[ \t]*[:：]?[ \t]*$|(?:日期|时间)[ \t]*[:：][ \t]*$")),
@@ -218,11 +221,39 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # --------------------------------------------------------------------------- context
 
 
+# A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
+# wrapped body text splits dates; such lines are matched as one.
+_DATE_HEAD_AT_END = re.compile(
+    rf"(?:{_A}{{4}}|{_C}{{4}}){_SP}(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
+    .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
+_DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")
+
+
+def _union(a: BBox | None, b: BBox | None) -> BBox | None:
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
 def _lines_with_boxes(page_text: PageText) -> list[tuple[str, BBox | None]]:
-    """Lines of the page with their bbox when the spans line up with the text's lines."""
+    """Lines of the page with their bbox; a date wrapped over two lines is joined back."""
     if page_text.spans:
-        return [(normalize_text(s.text), s.bbox) for s in page_text.spans]
-    return [(normalize_text(line), None) for line in page_text.text.split("\n")]
+        raw = [(normalize_text(s.text), s.bbox) for s in page_text.spans]
+    else:
+        raw = [(normalize_text(line), None) for line in page_text.text.split("\n")]
+    out: list[tuple[str, BBox | None]] = []
+    for line, bbox in raw:
+        if out and _DATE_HEAD_AT_END.search(out[-1][0]) and _DATE_TAIL_AT_START.match(line):
+            prev, prev_box = out.pop()
+            joined = prev + line
+            # Join only when it completes a date across the break; else keep the lines apart.
+            if any(m.start() < len(prev) < m.end()
+                   for p in (_CJK_DATE, _SEP_DATE) for m in p.finditer(joined)):
+                out.append((joined, _union(prev_box, bbox)))
+                continue
+            out.append((prev, prev_box))
+        out.append((line, bbox))
+    return out
 
 
 def _decoy_lookalike(line: str, start: int) -> bool:

@@ -71,7 +71,7 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
     Kind.other: {
         "特此通知": 4.0, "各有关单位": 3.0, "通知": 1.5, "征稿": 4.0, "征文": 3.0, "启事": 3.0,
         "合同": 3.0, "甲方": 2.0, "乙方": 2.0, "结算": 3.0, "发票": 3.0, "决定书": 3.0,
-        "处分": 2.0, "公告": 2.0, "会议纪要": 3.0, "申请表": 2.0, "情况说明": 2.0,
+        "处分": 2.0, "公告": 2.0, "通报": 2.0, "会议纪要": 3.0, "申请表": 2.0, "情况说明": 2.0,
         "纳税人识别号": 3.0, "开户行": 2.0, "校验码": 2.0, "价税合计": 3.0,
     },
 }
@@ -83,6 +83,18 @@ FUZZY_MIN_LEN = 4  # shorter keywords only match exactly (one error in 2–3 cha
 SPARSE_CHARS = 350  # a cover or certificate prints fewer characters than this
 COVER_LABELS = ("项目名称", "委托单位", "建设单位", "编制单位", "编制日期", "承担单位", "评价单位")
 REPORT_WORDS = ("报告书", "报告表", "报告", "说明书", "预案", "方案", "规划", "课题")
+
+
+NOTICE_DAMPING = 0.3  # a notice mentioning 录用/发表 keeps under a third of its paper score
+_NOTICE = regex.compile(
+    r"关于.{2,40}的(?:通知|通报|公告|决定|函)|(?:各有关单位|各部门|各单位|各科室)[:：]"
+    r"|特此(?:通知|通报|公告)")
+_ACCEPTANCE_TITLE = regex.compile(r"(?:录用|用稿)(?:通知|证明)")
+
+
+def is_notice(flat: str) -> bool:
+    """A notice, bulletin or announcement (not an acceptance letter, which says 录用通知)."""
+    return bool(_NOTICE.search(flat)) and not _ACCEPTANCE_TITLE.search(flat)
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,13 @@ def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
                     hits_by_kind[kind][k] = w * factor
     for kind in Kind:
         totals[kind] = sum(hits_by_kind[kind].values())
+    # A notice or bulletin *about* papers (关于…论文发表及录用情况的通报, 出版通知) is not a
+    # paper: notice form damps the paper kinds (a 聘任 notice stays an appointment).
+    if pages and is_notice(compact(pages[0].text.text)):
+        for kind in (Kind.paper_accepted, Kind.paper_published):
+            totals[kind] *= NOTICE_DAMPING
+        totals[Kind.other] += 3.0
+        hits_by_kind[Kind.other]["<notice form>"] = 3.0
     # Layout: a sparse first page with a centred title and cover labels is a cover.
     first = pages[0].text if pages else PageText("")
     if looks_like_cover(first) and has_centred_title(first):

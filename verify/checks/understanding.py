@@ -17,7 +17,9 @@ Achievement date per kind (first rule that yields a date wins):
   issue covers several months and is not turned into a month: without a printed date the
   publication has no achievement date (``DATE_MISSING`` asks the reviewer to look) rather than a
   guessed one that could trip ``BEFORE_APPOINTMENT``/``AFTER_CUTOFF``.
-- ``appointment``: the start of the 聘期 / the 聘任 date, else the letter's 落款 date.
+- ``appointment``: the start of the 聘期 / the 聘任 date. The date a 聘任 letter was signed is
+  not the appointment (a letter may appoint from a later or an earlier month), so without a
+  start date there is no achievement date.
 - ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款).
 - ``other``: none.
 """
@@ -123,9 +125,7 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence],
                 return DateMention(issue.page, issue.text, value, DateRole.published), issue_text
     elif kind is Kind.appointment:
         role = DateRole.appointed
-        pick = (_first(found, role=DateRole.appointed)
-                or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True))
+        pick = _first(found, role=DateRole.appointed)
     elif kind is Kind.certificate:
         pick = (_first(found, role=DateRole.issued, labelled=True)
                 or _first(found, role=DateRole.issued, standalone=True, last=True)
