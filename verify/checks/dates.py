@@ -31,7 +31,8 @@ YEAR_MIN, YEAR_MAX = 1950, 2100  # the span a professional-title document can pl
 # chi_sim+eng produces for 0 and 1; Chinese zero look-alikes include 。 (二。二一) and ○/◯.
 _ARABIC_LIKE = {"O": 0, "o": 0, "l": 1, "I": 1, "|": 1}
 _CN_DIGIT = {
-    "〇": 0, "零": 0, "○": 0, "◯": 0, "。": 0, "O": 0, "o": 0, "0": 0, "О": 0,
+    "〇": 0, "零": 0, "○": 0, "◯": 0, "。": 0, "O": 0, "o": 0, "0": 0, "О": 0, "@": 0,
+    "”": 0, "“": 0, "\"": 0, "°": 0, "Q": 0,
     "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "三": 3, "叁": 3, "參": 3,
     "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
@@ -39,17 +40,23 @@ _CN_DIGIT = {
 _CN_TEN = {"十": 10, "拾": 10, "+": 10, "廿": 20, "卅": 30}
 
 _A = r"[0-9OolI|]"  # an Arabic digit or its OCR look-alike
-_C = "[〇零○◯。OoО一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
+_C = "[〇零○◯。OoО@”“\"°Q一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
+# Zero look-alikes: Tesseract reads the large circle 〇 as "O", "@", "。", a quote, and often as
+# two symbols ("O 〇", "@ 〇"), so a Chinese year may arrive with 5–6 characters.
+_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q")
 _CN_SMALL = "[〇零一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾+廿卅]"  # month/day numerals
 _SP = r"[ \t]*"
 
-_YEAR = rf"(?P<y>(?<![0-9A-Za-z]){_A}{{4}}|{_C}{{4}})"
+# Tesseract leaves spaces around a Latin O read inside a Chinese year (二 O 一九年).
+_YEAR = rf"(?P<y>(?<![0-9A-Za-z]){_A}{{4}}|{_C}(?:{_SP}{_C}){{3,5}})"
 _MONTH = rf"(?P<m>{_A}{{1,2}}|{_CN_SMALL}{{1,3}}|元|正)"
 _DAY = rf"(?P<d>{_A}{{1,2}}|{_CN_SMALL}{{1,4}})"
 
 # 2021年3月5日 / 2021年03月 / 二〇二一年三月五日 / 贰零贰壹年叁月 (年 is sometimes read 午).
 _CJK_DATE = re.compile(
-    rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口]))?"
+    rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月"
+    # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line
+    rf"(?:{_SP}{_DAY}{_SP}(?:(?P<dsuf>[日曰号H口B])|(?=[ \t]*$)))?"
 )
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
@@ -78,7 +85,8 @@ _ISSN_CN_BEFORE = re.compile(r"(?:ISSN|CN|刊号|电话|传真|手机|Tel|TEL|�
 # the few characters just after it.
 _DECOY_BEFORE = (
     ("received", re.compile(
-        r"(?:收稿|来稿|投稿|修回|修改稿|收到)(?:日期|时间)?[ \t]*[:：]?[ \t]*$")),
+        # the label word is enough: OCR damages 日期 (收稿月期) more often than 收稿
+        r"(?:收稿|来稿|投稿|修回|修改稿|收到)[^\n\d]{0,4}$")),
     ("expiry", re.compile(
         r"(?:有效期|有效期至|有效期限|截止|截至|到期)(?:日期|时间)?[:：至]?[ \t]*$")),
     ("period_end", re.compile(r"(?:至|到|止|~|～|-|—|–|―)[ \t]*$")),
@@ -111,6 +119,9 @@ _ROLE_AFTER = (
 )
 _CONTEXT_BEFORE = 14  # characters of context kept before a date (a label and its colon)
 _CONTEXT_AFTER = 8
+_STANDALONE_JUNK = 3  # OCR reads seal edges and frame lines as stray marks (人, |, /) on a line
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")  # …but two Han characters in a row are words
+_CONTEXT_JUNK = re.compile(r"[\s|‖¦]+")  # OCR's column rules and stray bars inside a label
 _LINE_FILLER = re.compile(r"[\s:：,，。.、()（）\[\]]*")
 
 
@@ -140,9 +151,19 @@ def _arabic(s: str) -> int | None:
 
 
 def _cn_year(s: str) -> int | None:
-    if len(s) != 4 or any(ch not in _CN_DIGIT for ch in s):
+    """A year in Chinese digits; an over-long OCR reading has its doubled zeros collapsed."""
+    if len(s) < 4 or any(ch not in _CN_DIGIT for ch in s):
         return None
-    return int("".join(str(_CN_DIGIT[ch]) for ch in s))
+    chars = list(s)
+    while len(chars) > 4:  # "二O〇一七" → "二O一七": merge the first pair of adjacent zeros
+        pair = next((i for i in range(len(chars) - 1)
+                     if chars[i] in _ZERO_LIKE and chars[i + 1] in _ZERO_LIKE), None)
+        if pair is None:
+            chars = chars[-4:]  # "一二〇二一": a stray numeral before the year
+            break
+        del chars[pair + 1]
+    year = int("".join(str(_CN_DIGIT[ch]) for ch in chars))
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
 def _cn_small(s: str) -> int | None:
@@ -203,7 +224,7 @@ def parse_date_text(text: str) -> PartialDate | None:
 
 
 def _value(m: re.Match[str]) -> PartialDate | None:
-    ys = m.group("y")
+    ys = re.sub(r"[ \t]+", "", m.group("y"))
     # A year must carry at least two real digits: "lOOl" is not a year, "2O2l" is.
     if _real_digit_count(ys) < 2:
         return None
@@ -224,7 +245,7 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
 # wrapped body text splits dates; such lines are matched as one.
 _DATE_HEAD_AT_END = re.compile(
-    rf"(?:{_A}{{4}}|{_C}{{4}}){_SP}(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
+    rf"(?:{_A}{{4}}|{_C}(?:{_SP}{_C}){{3}}){_SP}(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
     .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
 _DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")
 
@@ -237,6 +258,7 @@ def _union(a: BBox | None, b: BBox | None) -> BBox | None:
 
 def _lines_with_boxes(page_text: PageText) -> list[tuple[str, BBox | None]]:
     """Lines of the page with their bbox; a date wrapped over two lines is joined back."""
+    raw: list[tuple[str, BBox | None]]
     if page_text.spans:
         raw = [(normalize_text(s.text), s.bbox) for s in page_text.spans]
     else:
@@ -307,13 +329,14 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
             if value is None:
                 continue
             before = line[max(cut, start - _CONTEXT_BEFORE) : start]
-            if cut == 0 and not _LINE_FILLER.sub("", line[:start]):
-                # The date opens its line: its label may end the previous line (编制日期：\n…).
-                before = previous_tail + before
+            if cut == 0 and start < _CONTEXT_BEFORE:
+                # Near the start of its line the label may begin on the previous line
+                # (编制日期：\n2021年6月; 聘\n期自2020年7月1日起).
+                before = (previous_tail + before)[-_CONTEXT_BEFORE:]
             after = line[end : end + _CONTEXT_AFTER]
-            role, decoy, labelled = _role(before, after)
+            role, decoy, labelled = _role(_CONTEXT_JUNK.sub("", before), after)
             rest = _LINE_FILLER.sub("", line[:start] + line[end:])
-            standalone = not rest
+            standalone = len(rest) <= _STANDALONE_JUNK and not _CJK_WORD.search(rest)
             if role is DateRole.unknown and decoy is None and standalone:
                 role = DateRole.issued  # a date alone on its line: 落款, or a cover's date
             found.append(FoundDate(

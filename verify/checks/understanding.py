@@ -9,9 +9,12 @@ text; ``kind.py`` scores the kind and ``dates.py`` finds every printed date with
 Achievement date per kind (first rule that yields a date wins):
 
 - ``project_cover``: the cover's labelled 编制/填报/发布 date, else the date standing alone on
-  the cover (the date line under the unit), else any labelled issue date in the first pages.
+  the cover (the date line under the unit), else any labelled issue date in the first pages,
+  else the cover's last date that is not a decoy. Without its cover (``cover_missing``): only a
+  labelled issue date.
 - ``paper_accepted``: a labelled 录用 date, else the letter's 落款 date (the last date standing
-  alone on its line); reported with role ``accepted``.
+  alone on its line), else its last date that is not a decoy (收稿日期 is one); reported with
+  role ``accepted``.
 - ``paper_published``: a printed 出版日期, else a date printed alone on the journal cover, else the
   issue (``2021年第6期``) when the journal says it is a 月刊 (issue N = month N). A 双月刊/季刊
   issue covers several months and is not turned into a month: without a printed date the
@@ -20,7 +23,8 @@ Achievement date per kind (first rule that yields a date wins):
 - ``appointment``: the start of the 聘期 / the 聘任 date. The date a 聘任 letter was signed is
   not the appointment (a letter may appoint from a later or an earlier month), so without a
   start date there is no achievement date.
-- ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款).
+- ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款), else
+  the last date that is not a decoy (出生年月 is one).
 - ``other``: none.
 """
 
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..model import DateMention, DateRole, Kind, PageEvidence, PageText
@@ -39,7 +43,9 @@ from .kind import PAGES_READ, classify_kind, has_keyword, looks_like_cover
 _TITLE_LABEL = re.compile(
     r"(?:项目名称|课题名称|工程名称|论文题目|稿件题目|文章题目|稿件名称|论文名称|题目|题为)"
     r"[:：]?\s*(?P<t>[^\n]{4,80})")
-_BOOK_TITLE = re.compile(r"《(?P<t>[^《》\n]{4,80})》")
+_BOOK_TITLE = re.compile(r"《(?P<t>[^《》\n]{4,80})》(?!\s*(?:编辑部|杂志社|期刊社|编辑委员会))")
+_PAPER_IN_LETTER = re.compile(
+    r"(?:论文|文章|稿件|大作|来稿|题为|题目)[^《\n]{0,8}《(?P<t>[^《》\n]{4,80})》")
 _UNIT_LABEL = re.compile(
     r"(?:编制单位|发证单位|颁发单位|发证机关|发证机构|评价单位|承担单位|主办单位|主办|落款单位)"
     r"[:：]?\s*(?P<u>[^\n]{4,40})")
@@ -89,23 +95,29 @@ def _is_monthly(text: str) -> bool:
     return any(w in text for w in _MONTHLY) and not any(w in text for w in _NOT_MONTHLY)
 
 
-def _achievement(kind: Kind, pages: Sequence[PageEvidence],
-                 found: Sequence[FoundDate]) -> tuple[DateMention | None, str | None]:
+def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[FoundDate],
+                 cover_missing: bool = False) -> tuple[DateMention | None, str | None]:
     """The achievement date and, for a publication, the issue it was derived from."""
     first_page = pages[0].number if pages else 1
     pick: FoundDate | None = None
     role = DateRole.issued
     issue_text: str | None = None
-    if kind is Kind.project_cover:
+    if kind is Kind.project_cover and cover_missing:
+        # Without its cover a report is dated only by a labelled 编制日期 elsewhere; the dates
+        # in its body (监测 periods, standards) are not when it was issued.
+        pick = _first(found, role=DateRole.issued, labelled=True)
+    elif kind is Kind.project_cover:
         pick = (_first(found, role=DateRole.issued, labelled=True, page=first_page)
                 or _first(found, role=DateRole.issued, standalone=True, page=first_page)
                 or _first(found, role=DateRole.issued, page=first_page)
-                or _first(found, role=DateRole.issued, labelled=True))
+                or _first(found, role=DateRole.issued, labelled=True)
+                or _first(found, page=first_page, last=True))
     elif kind is Kind.paper_accepted:
         role = DateRole.accepted
         pick = (_first(found, role=DateRole.accepted)
                 or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True))
+                or _first(found, role=DateRole.issued, last=True)
+                or _first(found, last=True))
     elif kind is Kind.paper_published:
         role = DateRole.published
         pick = _first(found, role=DateRole.published)
@@ -129,7 +141,8 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence],
     elif kind is Kind.certificate:
         pick = (_first(found, role=DateRole.issued, labelled=True)
                 or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True))
+                or _first(found, role=DateRole.issued, last=True)
+                or _first(found, last=True))
     if pick is None:
         return None, issue_text
     return replace(pick.mention, role=role), issue_text
@@ -179,10 +192,14 @@ def _title(kind: Kind, pages: Sequence[PageEvidence]) -> str | None:
         if m:
             return _clean_title(m.group("t"))
     if kind is Kind.paper_accepted:
-        for t in texts:
-            m = _BOOK_TITLE.search(t.text)
-            if m:
-                return _clean_title(m.group("t"))
+        # The paper is named in the letter's body (您的论文《…》); the journal's own name is
+        # in 《》 too, in the letterhead and the signature (《…》编辑部).
+        for pattern in (_PAPER_IN_LETTER, _BOOK_TITLE):
+            for t in texts:
+                flat = compact(t.text)
+                m = pattern.search(flat)
+                if m:
+                    return _clean_title(m.group("t"))
     if kind is Kind.paper_published:
         # The article page (摘要/关键词) carries the title in the largest type at its top.
         for t in texts:
@@ -239,14 +256,36 @@ def same_paper(title_a: str | None, title_b: str | None) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_PAPER_RATIO
 
 
-def understand_document(pages: tuple[PageEvidence, ...]) -> Understanding:
-    """Kind, dates, achievement date, title and issuing unit from the pages' text."""
+def wants_reread(u: Understanding) -> bool:
+    """A dated kind without an achievement date: worth a second reading of the pages.
+
+    The date of a letter or a cover is usually under the unit's red seal, where plain OCR
+    loses it (measured-facts.md: 6–15% CER there, the date among the losses); OCR of the red
+    channel recovers it. The pipeline reads the red channel only for such documents.
+    """
+    return u.kind is not Kind.other and u.achievement_date is None
+
+
+def understand_document(pages: tuple[PageEvidence, ...],
+                        reread: Mapping[int, PageText] | None = None) -> Understanding:
+    """Kind, dates, achievement date, title and issuing unit from the pages' text.
+
+    ``reread`` maps a page number to a second reading of that page (e.g. OCR of its red
+    channel, where red seals vanish); dates found only there are added to the page's dates.
+    """
     if not pages:
         return Understanding()
     decision = classify_kind(pages)
     found = [f for p in pages for f in find_dates_detailed(p.text, p.number)]
-    achievement, issue = _achievement(decision.kind, pages, found) if decision.kind is not \
-        Kind.other else (None, None)
+    for number, text in sorted((reread or {}).items()):
+        # A date read again is added when this reading says something new about it (a value,
+        # or a role the first reading missed: 聘\n期 split by a stray bar).
+        seen = {(f.mention.value, f.mention.page, f.mention.role, f.decoy) for f in found}
+        found.extend(f for f in find_dates_detailed(text, number)
+                     if (f.mention.value, number, f.mention.role, f.decoy) not in seen)
+    achievement, issue = (
+        _achievement(decision.kind, pages, found, decision.cover_missing)
+        if decision.kind is not Kind.other else (None, None))
     kind = decision.kind
     return Understanding(
         kind=kind,
