@@ -146,6 +146,12 @@ def has_centred_title(text: PageText) -> bool:
 _SECTION_HEADING = regex.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}(?![\d年月])|第[一二三四五六七八九十\d]+[章节])\s*[一-鿿]",
     regex.MULTILINE)
+# A cover label is a field name followed by its colon (OCR turns ： into ; at times).
+_COVER_LABEL = regex.compile("(?:" + "|".join(COVER_LABELS) + "){e<=1}[:：;；]")
+# The printed number of a later page: 第2页, a footer line "- 2 -" or "2/5".
+_LATER_PAGE_NUMBER = regex.compile(
+    r"第(?:[2-9]|\d{2,})页|^[-—]?\s*(?:[2-9]|\d{2,})\s*[-—]?$|^(?:[2-9]|\d{2,})\s*/\s*\d+$",
+    regex.MULTILINE)
 BODY_WORDS = ("编制依据", "项目概况", "评价等级", "评价范围", "环境现状", "工程分析", "总论",
               "概述")
 
@@ -157,10 +163,11 @@ def looks_like_cover(text: PageText) -> bool:
         return False
     headings = len(_SECTION_HEADING.findall(text.text))
     body = sum(has_keyword(flat, k) for k in BODY_WORDS)
-    if headings + body >= 3:
-        return False
-    labels = sum(has_keyword(flat, k) for k in COVER_LABELS)
-    return labels >= 1 or any(w in flat for w in REPORT_WORDS)
+    if headings + body >= 3 or _LATER_PAGE_NUMBER.search(text.text) or "名单" in flat:
+        return False  # a body page, a numbered later page, the staff list (编制人员名单表)
+    if _COVER_LABEL.search(flat):
+        return True
+    return has_centred_title(text) and any(w in flat for w in REPORT_WORDS)
 
 
 def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
