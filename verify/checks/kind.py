@@ -17,7 +17,6 @@ the notice words carry weight for ``other``, and a publication needs front-matte
 from __future__ import annotations
 
 import logging
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,6 +59,8 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "聘为": 2.0, "聘用": 1.5, "职称证书": 4.0, "专业技术资格证书": 4.0, "专业技术职务": 2.0,
         "任职资格": 3.0, "资格名称": 2.0, "评审通过": 2.0, "评审委员会": 2.0,
         "工程师": 0.5,
+        # the title of an appointment notice: 关于聘任XX等同志专业技术职务的通知
+        "re:聘任.{0,24}(?:通知|决定|通和|文件)": 4.0,
     },
     Kind.certificate: {
         "证书": 3.0, "荣誉证书": 4.0, "获奖证书": 4.0, "荣获": 3.0, "授予": 1.5,
@@ -69,7 +70,7 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "re:[一二三]等奖": 2.0, "进步奖": 2.0, "获奖": 1.5, "荣誉": 1.5, "表彰": 1.5,
     },
     Kind.other: {
-        "特此通知": 4.0, "各有关单位": 3.0, "通知": 1.5, "征稿": 4.0, "征文": 3.0, "启事": 3.0,
+        "特此通知": 2.0, "各有关单位": 2.0, "通知": 1.5, "征稿": 4.0, "征文": 3.0, "启事": 3.0,
         "合同": 3.0, "甲方": 2.0, "乙方": 2.0, "结算": 3.0, "发票": 3.0, "决定书": 3.0,
         "处分": 2.0, "公告": 2.0, "通报": 2.0, "会议纪要": 3.0, "申请表": 2.0, "情况说明": 2.0,
         "纳税人识别号": 3.0, "开户行": 2.0, "校验码": 2.0, "价税合计": 3.0,
@@ -128,26 +129,12 @@ def page_is_sparse(text: PageText) -> bool:
     return len(compact(text.text)) < SPARSE_CHARS
 
 
-def has_centred_title(text: PageText) -> bool:
-    """A line clearly larger than the body, centred, in the upper two thirds of the page."""
-    spans = [s for s in text.spans if s.text.strip()]
-    if len(spans) < 2:
-        return False
-    heights = [s.bbox[3] - s.bbox[1] for s in spans]
-    median = statistics.median(heights)
-    for s, h in zip(spans, heights, strict=True):
-        centre = (s.bbox[0] + s.bbox[2]) / 2
-        if h >= 1.4 * median and abs(centre - 0.5) < 0.12 and s.bbox[1] < 0.67:
-            return True
-    return False
-
-
 # "1 总论", "1.2 编制依据", "第一章 概述": section headings of a report's body (not "2021年").
 _SECTION_HEADING = regex.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}(?![\d年月])|第[一二三四五六七八九十\d]+[章节])\s*[一-鿿]",
     regex.MULTILINE)
 # A cover label is a field name followed by its colon (OCR turns ： into ; at times).
-_COVER_LABEL = regex.compile("(?:" + "|".join(COVER_LABELS) + "){e<=1}[:：;；]")
+_COVER_LABEL = regex.compile("(?:" + "|".join(COVER_LABELS) + "){e<=1}[:：;；,，.]")
 # The printed number of a later page: 第2页, a footer line "- 2 -" or "2/5".
 _LATER_PAGE_NUMBER = regex.compile(
     r"第(?:[2-9]|\d{2,})页|^[-—]?\s*(?:[2-9]|\d{2,})\s*[-—]?$|^(?:[2-9]|\d{2,})\s*/\s*\d+$",
@@ -167,7 +154,21 @@ def looks_like_cover(text: PageText) -> bool:
         return False  # a body page, a numbered later page, the staff list (编制人员名单表)
     if _COVER_LABEL.search(flat):
         return True
-    return has_centred_title(text) and any(w in flat for w in REPORT_WORDS)
+    return _report_type_title(text)
+
+
+def _report_type_title(text: PageText) -> bool:
+    """A centred line in the upper part of the page that names a report type (…报告书)."""
+    for s in text.spans:
+        centre = (s.bbox[0] + s.bbox[2]) / 2
+        line = compact(s.text)
+        if (abs(centre - 0.5) < 0.12 and s.bbox[1] < 0.6 and len(line) >= 4
+                and any(line.endswith(w) or w + "(" in line for w in REPORT_WORDS)):
+            return True
+    if not text.spans:  # no boxes: a short line that is a report type
+        return any(len(ln) <= 30 and ln.strip().endswith(REPORT_WORDS)
+                   for ln in text.text.split("\n"))
+    return False
 
 
 def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
@@ -190,11 +191,12 @@ def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
     if pages and is_notice(compact(pages[0].text.text)):
         for kind in (Kind.paper_accepted, Kind.paper_published):
             totals[kind] *= NOTICE_DAMPING
-        totals[Kind.other] += 3.0
-        hits_by_kind[Kind.other]["<notice form>"] = 3.0
-    # Layout: a sparse first page with a centred title and cover labels is a cover.
+        totals[Kind.other] += 2.0
+        hits_by_kind[Kind.other]["<notice form>"] = 2.0
+    # Layout: a sparse first page with cover labels or a centred report-type title is a cover
+    # (not merely a sparse page with a big centred line: a statistics table has one too).
     first = pages[0].text if pages else PageText("")
-    if looks_like_cover(first) and has_centred_title(first):
+    if looks_like_cover(first):
         totals[Kind.project_cover] += 2.0
         hits_by_kind[Kind.project_cover]["<centred sparse cover>"] = 2.0
     ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)

@@ -58,6 +58,7 @@ _NOT_MONTHLY = ("双月刊", "半月刊", "旬刊", "季刊", "周刊", "年刊"
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 # OCR confusions folded before titles are compared (Tesseract chi_sim, measured on our scans).
 _TITLE_FOLD = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
+POOR_OCR_CONF = 45.0  # Tesseract mean confidence under which a page's words are mostly noise
 SAME_PAPER_RATIO = 0.8  # titles of 10–25 characters with ≤5% CER stay above 0.85; distinct ≤0.6
 
 
@@ -73,6 +74,7 @@ class Understanding:
     # Extras (not in the contract yet): kind scores for debugging, and the journal issue.
     kind_scores: tuple[tuple[Kind, float], ...] = ()
     issue: str | None = None
+    poorly_read: bool = False  # an OCR'd page read with low confidence (worth a second reading)
 
 
 # --------------------------------------------------------------------------- achievement date
@@ -263,7 +265,24 @@ def wants_reread(u: Understanding) -> bool:
     loses it (measured-facts.md: 6–15% CER there, the date among the losses); OCR of the red
     channel recovers it. The pipeline reads the red channel only for such documents.
     """
-    return u.kind is not Kind.other and u.achievement_date is None
+    if u.kind is Kind.other:
+        return u.poorly_read
+    return u.achievement_date is None
+
+
+def _combined(pages: Sequence[PageEvidence],
+              reread: Mapping[int, PageText]) -> tuple[PageEvidence, ...]:
+    """Each page with its second reading appended (more words for the kind scorer)."""
+    out = []
+    for p in pages:
+        extra = reread.get(p.number)
+        if extra is None:
+            out.append(p)
+            continue
+        text = PageText(p.text.text + "\n" + extra.text, p.text.spans + extra.spans,
+                        source=p.text.source, engine=p.text.engine)
+        out.append(replace(p, text=text))
+    return tuple(out)
 
 
 def understand_document(pages: tuple[PageEvidence, ...],
@@ -276,6 +295,13 @@ def understand_document(pages: tuple[PageEvidence, ...],
     if not pages:
         return Understanding()
     decision = classify_kind(pages)
+    if reread and decision.kind is Kind.other:
+        # The first reading said nothing recognisable; the second may (a poor phone photo).
+        second = classify_kind(_combined(pages, reread))
+        if second.kind is not Kind.other:
+            first_readings = [pages[0].text, reread.get(pages[0].number, pages[0].text)]
+            decision = replace(second, cover_missing=second.kind is Kind.project_cover
+                               and not any(looks_like_cover(t) for t in first_readings))
     found = [f for p in pages for f in find_dates_detailed(p.text, p.number)]
     for number, text in sorted((reread or {}).items()):
         # A date read again is added when this reading says something new about it (a value,
@@ -297,4 +323,6 @@ def understand_document(pages: tuple[PageEvidence, ...],
         cover_missing=decision.cover_missing,
         kind_scores=decision.scores,
         issue=issue,
+        poorly_read=any(p.text.source == "ocr" and (p.text.mean_conf or 0.0) < POOR_OCR_CONF
+                        for p in pages[:PAGES_READ]),
     )
