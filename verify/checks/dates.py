@@ -40,7 +40,7 @@ _CN_DIGIT = {
 _CN_TEN = {"十": 10, "拾": 10, "+": 10, "廿": 20, "卅": 30}
 
 _A = r"[0-9OolI|]"  # an Arabic digit or its OCR look-alike
-_C = "[〇零○◯。OoО@”“\"°Q一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
+_C = "[〇零○◯。OoО0@”“\"°Q一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
 # Zero look-alikes: Tesseract reads the large circle 〇 as "O", "@", "。", a quote, and often as
 # two symbols ("O 〇", "@ 〇"), so a Chinese year may arrive with 5–6 characters.
 _ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q")

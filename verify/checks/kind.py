@@ -61,6 +61,8 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "工程师": 0.5,
         # the title of an appointment notice: 关于聘任XX等同志专业技术职务的通知
         "re:聘任.{0,24}(?:通知|决定|通和|文件)": 4.0,
+        # a term of office, even when OCR garbles 聘期 (贡期自2017年9月9日起至2020年9月8日止)
+        "re:自[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日起至[0-9]{4}年": 3.0,
     },
     Kind.certificate: {
         "证书": 3.0, "荣誉证书": 4.0, "获奖证书": 4.0, "荣获": 3.0, "授予": 1.5,

@@ -13,14 +13,14 @@ Achievement date per kind (first rule that yields a date wins):
   else the cover's last date that is not a decoy. Without its cover (``cover_missing``): only a
   labelled issue date.
 - ``paper_accepted``: a labelled 录用 date, else the letter's 落款 date (the last date standing
-  alone on its line), else its last date that is not a decoy (收稿日期 is one); reported with
-  role ``accepted``.
+  alone on its line); reported with role ``accepted``.
 - ``paper_published``: a printed 出版日期, else a date printed alone on the journal cover, else the
   issue (``2021年第6期``) when the journal says it is a 月刊 (issue N = month N). A 双月刊/季刊
   issue covers several months and is not turned into a month: without a printed date the
   publication has no achievement date (``DATE_MISSING`` asks the reviewer to look) rather than a
   guessed one that could trip ``BEFORE_APPOINTMENT``/``AFTER_CUTOFF``.
-- ``appointment``: the start of the 聘期 / the 聘任 date. The date a 聘任 letter was signed is
+- ``appointment``: the start of the 聘期 / the 聘任 date (or the first date of a term
+  ``自…起至…止`` whose label OCR lost). The date a 聘任 letter was signed is
   not the appointment (a letter may appoint from a later or an earlier month), so without a
   start date there is no achievement date.
 - ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款), else
@@ -34,6 +34,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from ..model import DateMention, DateRole, Kind, PageEvidence, PageText
 from ..text.normalize import compact
@@ -93,6 +94,15 @@ def _first(found: Sequence[FoundDate], *, role: DateRole | None = None,
     return pool[-1] if last else pool[0]
 
 
+def _term_start(found: Sequence[FoundDate]) -> FoundDate | None:
+    """The first date of a term (…自<start>起至<end>止) when the label word was not read."""
+    for f, nxt in pairwise(found):
+        if (f.decoy is None and nxt.decoy == "period_end"
+                and nxt.mention.page == f.mention.page):
+            return f
+    return None
+
+
 def _is_monthly(text: str) -> bool:
     return any(w in text for w in _MONTHLY) and not any(w in text for w in _NOT_MONTHLY)
 
@@ -116,10 +126,11 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
                 or _first(found, page=first_page, last=True))
     elif kind is Kind.paper_accepted:
         role = DateRole.accepted
+        # No fallback to any date: the other dates of a letter are its 收稿日期, and a wrong
+        # date is worse than a missing one (DATE_MISSING sends the reviewer to look).
         pick = (_first(found, role=DateRole.accepted)
                 or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True)
-                or _first(found, last=True))
+                or _first(found, role=DateRole.issued, last=True))
     elif kind is Kind.paper_published:
         role = DateRole.published
         pick = _first(found, role=DateRole.published)
@@ -139,7 +150,7 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
                 return DateMention(issue.page, issue.text, value, DateRole.published), issue_text
     elif kind is Kind.appointment:
         role = DateRole.appointed
-        pick = _first(found, role=DateRole.appointed)
+        pick = _first(found, role=DateRole.appointed) or _term_start(found)
     elif kind is Kind.certificate:
         pick = (_first(found, role=DateRole.issued, labelled=True)
                 or _first(found, role=DateRole.issued, standalone=True, last=True)
