@@ -41,12 +41,14 @@ def main() -> None:
     ap.add_argument("set_dir", type=Path)
     ap.add_argument("--results", type=Path)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--labels", type=Path, help="truth file (default SET_DIR/labels.jsonl)")
     args = ap.parse_args()
     results = args.results or args.set_dir.with_suffix(".verify.jsonl")
     if not results.exists():
         run_verify(args.set_dir, results, args.jobs)
     labels = {json.loads(x)["file"]: json.loads(x)
-              for x in (args.set_dir / "labels.jsonl").read_text("utf-8").splitlines() if x.strip()}
+              for x in (args.labels or args.set_dir / "labels.jsonl").read_text("utf-8").splitlines()
+              if x.strip()}
     rows = {r["path"]: r for r in map(json.loads, results.read_text("utf-8").splitlines()) if r}
     missing = sorted(set(labels) - set(rows))
     print(f"documents: {len(labels)} labelled, {len(rows)} rows, {len(missing)} without a row")
