@@ -388,6 +388,10 @@ def pagination_eval(root: Path) -> None:
                 text = text_from_layer(page)
             else:
                 crop = page.crop((0.0, 1.0 - FOOTER_CROP, 1.0, 1.0))
+                if page.dpi < 250:
+                    # 9 pt footers are ~15 px high at 150 DPI; Tesseract wants ~30 px
+                    f = 300 / page.dpi
+                    crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
                 res = engine.read(crop)
                 ocr_pages += 1
                 top = 1 - FOOTER_CROP
