@@ -92,6 +92,8 @@ def _labels(*pairs: tuple[int, int | None] | None) -> list[PageLabel | None]:
         (_labels((1, 3), (2, 3), (2, 3), (3, 3)), 4, (), (2,)),
         # unread footers do not make gaps
         (_labels((1, 4), None, None, (4, 4)), 4, (), ()),
+        # no total, unlabelled cover, then "- 3 -": page 2 is gone
+        (_labels(None, (3, None), (4, None)), 3, (2,), ()),
         # a journal excerpt numbered 45-47 with no total: no start gap
         (_labels((45, None), (46, None), (47, None)), 3, (), ()),
         # ...but a jump inside it is a gap

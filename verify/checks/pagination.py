@@ -24,6 +24,10 @@ from ..text.normalize import normalize_text
 HEADER_BAND = 0.12
 FOOTER_BAND = 0.85
 MAX_PAGE_NUMBER = 9999
+# Without "共 N 页", numbering that starts this few pages late is still a document numbered
+# from 1 with pages lost (dev: a report whose cover and page 2 are gone starts at "- 4 -");
+# a later start is an excerpt of a longer work (journal pages 45–52).
+MAX_LEAD_GAP_WITHOUT_TOTAL = 2
 
 _D = r"[0-9OoIl|]{1,4}"  # a page number as OCR may read it
 _CN = r"[零〇一二两三四五六七八九十百]{1,4}"  # 第三页 共十二页
@@ -222,14 +226,18 @@ def pages_gap(labels: Sequence[PageLabel | None], page_count: int) -> PageGap | 
         if lost > 0:
             candidates = [n for n in range(a.number + 1, b.number) if n not in numbers]
             missing.update(candidates[:lost] if len(candidates) >= lost else candidates)
-    if declared is not None and kept:
+    if kept:
         first_i, first = kept[0]
-        last_i, last = kept[-1]
         before = (first.number - 1) - first_i  # numbered pages that should precede
         lead = [n for n in range(1, first.number) if n not in numbers]
-        if before > 0 and lead:
+        # Without a declared total a document may be an excerpt (a journal article printed
+        # "- 45 -"): a leading gap counts only when the numbering plainly starts at 1.
+        starts_at_one = declared is not None or before <= MAX_LEAD_GAP_WITHOUT_TOTAL
+        if before > 0 and lead and starts_at_one:
             # Unlabelled leading pages (a cover prints no footer) fill the first numbers.
             missing.update(lead[-before:] if len(lead) >= before else lead)
+    if declared is not None and kept:
+        last_i, last = kept[-1]
         after = (declared - last.number) - (page_count - 1 - last_i)
         if after > 0:
             tail = [n for n in range(last.number + 1, declared + 1) if n not in numbers]
