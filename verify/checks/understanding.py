@@ -290,7 +290,9 @@ def _combined(pages: Sequence[PageEvidence],
         if extra is None:
             out.append(p)
             continue
-        text = PageText(p.text.text + "\n" + extra.text, p.text.spans + extra.spans,
+        # Spans only when both readings have them: lines are taken from spans when present.
+        spans = p.text.spans + extra.spans if p.text.spans and extra.spans else ()
+        text = PageText(p.text.text + "\n" + extra.text, spans,
                         source=p.text.source, engine=p.text.engine)
         out.append(replace(p, text=text))
     return tuple(out)
@@ -313,6 +315,9 @@ def understand_document(pages: tuple[PageEvidence, ...],
             first_readings = [pages[0].text, reread.get(pages[0].number, pages[0].text)]
             decision = replace(second, cover_missing=second.kind is Kind.project_cover
                                and not any(looks_like_cover(t) for t in first_readings))
+    if (reread and decision.cover_missing and pages[0].number in reread
+            and looks_like_cover(reread[pages[0].number])):
+        decision = replace(decision, cover_missing=False)  # the first reading garbled the cover
     found = [f for p in pages for f in find_dates_detailed(p.text, p.number)]
     for number, text in sorted((reread or {}).items()):
         # A date read again is added when this reading says something new about it (a value,
@@ -321,7 +326,8 @@ def understand_document(pages: tuple[PageEvidence, ...],
         found.extend(f for f in find_dates_detailed(text, number)
                      if (f.mention.value, number, f.mention.role, f.decoy) not in seen)
     achievement, issue = (
-        _achievement(decision.kind, pages, found, decision.cover_missing)
+        _achievement(decision.kind, _combined(pages, reread) if reread else pages, found,
+                     decision.cover_missing)
         if decision.kind is not Kind.other else (None, None))
     kind = decision.kind
     return Understanding(
@@ -330,7 +336,8 @@ def understand_document(pages: tuple[PageEvidence, ...],
         dates=tuple(f.mention for f in found),
         achievement_date=achievement,
         title=_title(kind, pages) if kind is not Kind.other else None,
-        issuing_unit=_issuing_unit(pages, found) if kind is not Kind.other else None,
+        issuing_unit=(_issuing_unit(_combined(pages, reread) if reread else pages, found)
+                      if kind is not Kind.other else None),
         cover_missing=decision.cover_missing,
         kind_scores=decision.scores,
         issue=issue,
