@@ -14,8 +14,9 @@ Achievement date per kind (first rule that yields a date wins):
   labelled issue date.
 - ``paper_accepted``: a labelled 录用 date, else the letter's 落款 date (the last date standing
   alone on its line); reported with role ``accepted``.
-- ``paper_published``: a printed 出版日期, else a date printed alone on the journal cover, else the
-  issue (``2021年第6期``) when the journal says it is a 月刊 (issue N = month N). A 双月刊/季刊
+- ``paper_published``: a printed 出版日期 or a running-header date (…第6期 2021年6月), else a
+  date printed alone (cover, header), else the issue (``2021年第6期``) when the journal says
+  it is a 月刊 (issue N = month N). A 双月刊/季刊
   issue covers several months and is not turned into a month: without a printed date the
   publication has no achievement date (``DATE_MISSING`` asks the reviewer to look) rather than a
   guessed one that could trip ``BEFORE_APPOINTMENT``/``AFTER_CUTOFF``.
@@ -138,10 +139,9 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
         if issues:
             issue_text = issues[0].text
         if pick is None:
-            cover = next((p for p in pages[:PAGES_READ] if issues and p.number == issues[0].page),
-                         None)
-            if cover is not None:
-                pick = _first(found, role=DateRole.issued, standalone=True, page=cover.number)
+            # A date printed alone: on the cover, or in a page's running header (the header's
+            # 第X卷第Y期 is often read as a separate line).
+            pick = _first(found, role=DateRole.issued, standalone=True)
         if pick is None and issues:
             text = "".join(compact(p.text.text) for p in pages[:PAGES_READ])
             issue = issues[0]
