@@ -114,4 +114,33 @@ def test_sample_archive_is_committed_and_small() -> None:
         pytest.skip("sample archive not generated")
     total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
     assert total <= 4 * 1024 * 1024
-    assert (root / "manifest.csv").exists() and (root / "labels.jsonl").exists()
+    assert (root / "manifest.csv").exists()
+    assert (root.parent / "sample-archive.labels.jsonl").exists()
+    assert not (root / "labels.jsonl").exists()
+
+
+def test_expected_findings_rules() -> None:
+    import datetime as dt
+
+    from fixtures.gen.archive import Applicant, expected_findings
+    from fixtures.gen.content import Person
+    from fixtures.gen.labels import DocLabel, SealTruth
+
+    app = Applicant("A01", Person("张伟", "男"), dt.date(2019, 5, 25), dt.date(2022, 8, 31), "x")
+
+    def lab(kind: str, date: str | None, **kw: object) -> DocLabel:
+        return DocLabel(file="A01/x.pdf", applicant="A01", kind=kind, delivery="scan",
+                        format="pdf", pages=1, achievement_date=date, **kw)  # type: ignore[arg-type]
+
+    seal = [SealTruth(1, [0.1, 0.1, 0.2, 0.2], "round", "red", "某公司")]
+    assert expected_findings(lab("project_cover", "2019-05", seals=seal), app, []) == []
+    assert expected_findings(lab("project_cover", "2019-04", seals=seal), app, []) == [
+        "BEFORE_APPOINTMENT"]
+    assert expected_findings(lab("certificate", "2022-09-01"), app, []) == ["AFTER_CUTOFF"]
+    assert expected_findings(lab("certificate", "2022-08"), app, []) == []
+    assert expected_findings(lab("certificate", None), app, []) == ["DATE_MISSING"]
+    assert expected_findings(lab("other", None), app, []) == []
+    letter = lab("paper_accepted", "2021-03-05", seals=seal, title="T")
+    assert expected_findings(letter, app, [letter]) == ["NOT_PUBLISHED"]
+    proof = lab("paper_published", "2021-06", title="T", template="pub_cover+article")
+    assert expected_findings(letter, app, [letter, proof]) == []

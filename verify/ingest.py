@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from .exceptions import UnreadableDocument, UsageError
 from .model import InputRef
@@ -45,7 +46,7 @@ def sniff(head: bytes) -> FileType:
     """The type of a file from its first bytes (at least 1 KiB where the file has them)."""
     if not head:
         return FileType.empty
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return FileType.pdf
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return FileType.png
@@ -63,6 +64,8 @@ def sniff(head: bytes) -> FileType:
         return FileType.office
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return FileType.zip
+    if b"%PDF-" in head[:1024]:  # junk before the header: readers accept it, so do we
+        return FileType.pdf
     return FileType.unknown
 
 
@@ -92,6 +95,15 @@ def _is_office_zip(zf: zipfile.ZipFile) -> bool:
     return "[Content_Types].xml" in names or "mimetype" in names
 
 
+def is_office_document(source: Path | IO[bytes]) -> bool:
+    """Whether a ZIP-format file is a docx/xlsx/pptx/odt (an office document, not an archive)."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            return _is_office_zip(zf)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def _head(path: Path) -> bytes:
     with path.open("rb") as f:
         return f.read(2048)
@@ -101,6 +113,7 @@ def _head(path: Path) -> bytes:
 class _Walked:
     display: str
     path: Path
+    group: str
 
 
 def _walk_folder(root: Path) -> Iterator[_Walked]:
@@ -111,7 +124,9 @@ def _walk_folder(root: Path) -> Iterator[_Walked]:
             if _is_hidden(name):
                 continue
             p = Path(dirpath) / name
-            yield _Walked(p.relative_to(root).as_posix(), p)
+            rel = p.relative_to(root).as_posix()
+            group = rel.split("/", 1)[0] if "/" in rel else root.resolve().name
+            yield _Walked(rel, p, group)
 
 
 def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
@@ -136,16 +151,20 @@ def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
     return [(f"{display}/{name}", raw) for name, raw in out]
 
 
-def collect_inputs(paths: list[Path]) -> list[InputRef]:
+def collect_inputs(paths: list[Path], exclude: frozenset[Path] = frozenset()) -> list[InputRef]:
     """Every input document under ``paths``, in a stable order. Raises ``UsageError`` for a
     path that does not exist. Each file becomes exactly one ``InputRef`` (a ZIP archive of
-    documents becomes one per member)."""
+    documents becomes one per member). Files in ``exclude`` (resolved paths: the manifest)
+    are not documents."""
     refs: list[InputRef] = []
     for arg in paths:
         if not arg.exists():
             raise UsageError(f"no such file or folder: {arg}")
-        walked = _walk_folder(arg) if arg.is_dir() else iter([_Walked(str(arg), arg)])
+        walked = (_walk_folder(arg) if arg.is_dir()
+                  else iter([_Walked(str(arg), arg, arg.resolve().parent.name)]))
         for item in walked:
+            if item.path.resolve() in exclude:
+                continue
             logical = PurePosixPath(item.path.resolve().as_posix())
             members = None
             try:
@@ -154,11 +173,12 @@ def collect_inputs(paths: list[Path]) -> list[InputRef]:
             except OSError:
                 members = None
             if members is None:
-                refs.append(InputRef(item.display, item.path, logical, None, len(refs)))
+                refs.append(InputRef(item.display, item.path, logical, None, len(refs), item.group))
                 continue
             for member_display, raw in members:
                 member_logical = logical / member_display[len(item.display) + 1 :]
-                refs.append(InputRef(member_display, item.path, member_logical, raw, len(refs)))
+                refs.append(InputRef(member_display, item.path, member_logical, raw, len(refs),
+                                     item.group))
     return refs
 
 

@@ -123,6 +123,7 @@ class InputRef:
     logical: PurePosixPath
     member: str | None = None
     index: int = 0
+    group: str = ""  # the applicant folder it was found in (first folder under the argument)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,8 @@ class PageEvidence:
     measurements: tuple[Measurement, ...] = ()
     label: PageLabel | None = None
     fingerprint: str | None = None  # perceptual hash of the page image, hex
+    dhash: str | None = None  # difference hash of the same region, hex (duplicates)
+    text_scope: str = "full"  # "full" page read | "strips" (only header/footer strips read)
 
     def measurement(self, name: str) -> Measurement | None:
         for m in self.measurements:
@@ -241,6 +244,8 @@ class DocumentEvidence:
     issuing_unit: str | None = None
     cover_missing: bool = False
     seconds: float = 0.0
+    peak_rss_mb: float | None = None  # the worker process's peak RSS after this document
+    cacheable: bool = True  # False for transient failures (timeout, crash): retried next run
 
     @property
     def seals(self) -> tuple[Seal, ...]:

@@ -20,7 +20,7 @@ import pymupdf
 from PIL import Image, ImageOps
 
 from .exceptions import UnreadableDocument
-from .ingest import IMAGE_TYPES, FileType, read_bytes, sniff
+from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, sniff
 from .model import BBox, InputRef, TextSpan
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 A4_LONG_INCH = 297 / 25.4
 WORK_DPI = 200.0  # rendering resolution for the checks; scans are never upsampled
 MAX_WORK_PIXELS = 3500 * 3500  # cap per page at the working resolution
-MAX_DECODE_PIXELS = 400_000_000  # an image larger than this is decoded reduced (draft/reduce)
+LARGE_IMAGE_PIXELS = 40_000_000  # above this an image is decoded reduced, streaming (libvips)
+MAX_IMAGE_PIXELS = 2_000_000_000  # above this it is reported unreadable
 MIN_TEXT_LAYER_CHARS = 8  # fewer real characters than this and the page is treated as image
 
 
@@ -184,32 +185,32 @@ class ImageDocument:
 
     def page(self, index: int, dpi: float = WORK_DPI) -> Page:
         try:
-            with Image.open(io.BytesIO(self._data)) as im:
+            with Image.open(io.BytesIO(self._data)) as src:
                 if index:
-                    im.seek(index)
-                w0, h0 = im.size
-                if w0 * h0 > MAX_DECODE_PIXELS and im.format == "JPEG":
-                    im.draft("RGB", (w0 // 4, h0 // 4))  # decode reduced, not at full size
-                elif w0 * h0 > MAX_DECODE_PIXELS:
+                    src.seek(index)
+                w0, h0 = src.size
+                if w0 * h0 > MAX_IMAGE_PIXELS:
                     raise UnreadableDocument(
-                        f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取"
-                    )
-                im = ImageOps.exif_transpose(im) or im
-                im = im.convert("RGB")
-                # Effective DPI: an image is a photo or scan of a page; assume the page is A4
-                # (or A4 landscape) and measure pixels along its long side. DPI metadata is
-                # often 72/96 and meaningless.
-                w, h = im.size
-                effective = max(w, h) / A4_LONG_INCH
-                limit = min(1.0, (MAX_WORK_PIXELS / (w * h)) ** 0.5, 300.0 / effective)
-                if limit < 1.0:
-                    im = im.resize((max(1, int(w * limit)), max(1, int(h * limit))),
-                                   Image.Resampling.LANCZOS)
-                img = np.asarray(im, dtype=np.uint8).copy()
+                        f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取")
+                if w0 * h0 > LARGE_IMAGE_PIXELS:
+                    img, w, h = self._decode_reduced(index, w0, h0)
+                else:
+                    im = (ImageOps.exif_transpose(src) or src).convert("RGB")
+                    w, h = im.size
+                    limit = self._limit(w, h)
+                    if limit < 1.0:
+                        im = im.resize((max(1, int(w * limit)), max(1, int(h * limit))),
+                                       Image.Resampling.LANCZOS)
+                    img = np.asarray(im, dtype=np.uint8).copy()
         except UnreadableDocument:
             raise
         except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-            raise UnreadableDocument(f"image cannot be decoded: {exc}", "图片无法解码（文件损坏或格式不支持）") from exc
+            raise UnreadableDocument(f"image cannot be decoded: {exc}",
+                                     "图片无法解码（文件损坏或格式不支持）") from exc
+        # Effective DPI: an image is a photo or scan of a page; assume the page is A4 (either
+        # way round) and measure pixels along its long side. DPI metadata (often 72/96) is
+        # not trusted.
+        effective = max(w, h) / A4_LONG_INCH
         work_dpi = effective * img.shape[1] / w
         return Page(
             number=index + 1,
@@ -221,11 +222,53 @@ class ImageDocument:
             origin="image",
         )
 
+    @staticmethod
+    def _limit(w: int, h: int) -> float:
+        """Downscale factor: at most MAX_WORK_PIXELS and at most 300 DPI on an A4 page."""
+        effective = max(w, h) / A4_LONG_INCH
+        return min(1.0, (MAX_WORK_PIXELS / (w * h)) ** 0.5, 300.0 / effective)
+
+    def _decode_reduced(self, index: int, w0: int, h0: int) -> tuple[np.ndarray, int, int]:
+        """Decode a huge image straight to the working size, streaming (libvips shrink-on-load):
+        Pillow would hold the full bitmap (1.2 GB for a 20000x20000 RGB PNG)."""
+        import pyvips
+
+        limit = self._limit(w0, h0)
+        target = max(1, int(max(w0, h0) * limit))
+        options = f"page={index}" if self.file_type is FileType.tiff else ""
+        thumb = pyvips.Image.thumbnail_buffer(self._data, target, height=target, size="down",
+                                              option_string=options)
+        if thumb.hasalpha():
+            thumb = thumb.flatten(background=[255] * (thumb.bands - 1))
+        if thumb.bands < 3:
+            thumb = thumb.colourspace("srgb")
+        arr = np.ascontiguousarray(thumb.numpy()[:, :, :3].astype(np.uint8))
+        # Size of the original in the orientation the thumbnail has (EXIF applied).
+        rotated = (arr.shape[1] > arr.shape[0]) != (w0 > h0)
+        w, h = (h0, w0) if rotated else (w0, h0)
+        return arr, w, h
+
     def close(self) -> None:
         self._data = b""
 
 
-Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_DECODE_PIXELS) per page
+Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
+# MuPDF prints its errors on stdout, which carries the JSONL rows: silence them. A broken
+# file raises and becomes an UNREADABLE finding with the reason instead.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def _truncated(ref: InputRef, data: bytes | None) -> bool:
+    """A PDF that MuPDF had to repair and whose end has no ``%%EOF`` was cut off: MuPDF shows
+    what it salvaged (often blank pages), which must not pass for the document."""
+    if data is not None:
+        tail = data[-2048:]
+    else:
+        with ref.path.open("rb") as f:
+            f.seek(max(0, ref.path.stat().st_size - 2048))
+            tail = f.read()
+    return b"%%EOF" not in tail
 
 
 def open_document(ref: InputRef) -> SourceDocument:
@@ -249,6 +292,10 @@ def open_document(ref: InputRef) -> SourceDocument:
             doc = pymupdf.open(ref.path) if data is None else pymupdf.open(stream=data, filetype="pdf")
         except Exception as exc:  # PyMuPDF raises its own FileDataError and RuntimeErrors
             raise UnreadableDocument(f"PDF cannot be opened: {exc}", "PDF 文件损坏或不完整，无法打开") from exc
+        if doc.is_repaired and _truncated(ref, data):
+            doc.close()
+            raise UnreadableDocument("PDF is truncated (no end-of-file marker; the upload was cut off)",
+                                     "PDF 文件不完整（文件被截断，上传可能中断），请重新上传")
         if doc.needs_pass:
             doc.close()
             raise UnreadableDocument("PDF is encrypted and needs a password",
@@ -260,6 +307,9 @@ def open_document(ref: InputRef) -> SourceDocument:
     if kind in IMAGE_TYPES:
         return ImageDocument(data if data is not None else ref.path.read_bytes(), kind)
     if kind is FileType.office:
+        raise UnreadableDocument("unsupported type: office document (convert to PDF)",
+                                 "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
+    if kind is FileType.zip and is_office_document(ref.path if data is None else io.BytesIO(data)):
         raise UnreadableDocument("unsupported type: office document (convert to PDF)",
                                  "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
     if kind is FileType.zip:

@@ -95,12 +95,13 @@ class TesseractEngine:
 class RapidOcrEngine:
     name = "rapidocr"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:
             raise UsageError("--ocr rapidocr needs the extra: pip install 'verify[rapidocr]'") from exc
-        self._ocr = RapidOCR()
+        # One onnxruntime thread per worker process by default: workers already use the cores.
+        self._ocr = RapidOCR(intra_op_num_threads=max(1, threads))
         self._osd: TesseractEngine | None = None
 
     def read(self, image: np.ndarray) -> OcrResult:
@@ -123,9 +124,10 @@ class RapidOcrEngine:
         return self._osd.orientation(image)
 
 
-def make_engine(name: str) -> OcrEngine:
+def make_engine(name: str, threads: int = 1) -> OcrEngine:
+    """An engine by name; ``threads`` is what one worker may use (Tesseract always uses one)."""
     if name == "tesseract":
         return TesseractEngine()
     if name == "rapidocr":
-        return RapidOcrEngine()
+        return RapidOcrEngine(threads)
     raise UsageError(f"unknown OCR engine {name!r} (choose {', '.join(ENGINES)})")

@@ -1,0 +1,1 @@
+"""Benchmarks and accuracy evaluations (run by hand; figures go to the README)."""

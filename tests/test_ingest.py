@@ -1,0 +1,105 @@
+"""Ingest: content sniffing, folder walking, ZIP archives (GBK names, zip-slip)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from verify.exceptions import UsageError
+from verify.ingest import FileType, collect_inputs, read_bytes, sniff
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"%PDF-1.7\n", FileType.pdf),
+        (b"\n\n%PDF-1.4", FileType.pdf),  # junk before the header is common
+        (b"\x89PNG\r\n\x1a\n....", FileType.png),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", FileType.jpeg),
+        (b"II*\x00\x08\x00\x00\x00", FileType.tiff),
+        (b"MM\x00*\x00\x00\x00\x08", FileType.tiff),
+        (b"BM" + b"\x00" * 40, FileType.bmp),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", FileType.webp),
+        (b"PK\x03\x04\x14\x00", FileType.zip),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", FileType.office),
+        (b"", FileType.empty),
+        (b"hello world", FileType.unknown),
+    ],
+)
+def test_sniff_by_content(head: bytes, expected: FileType) -> None:
+    assert sniff(head) is expected
+
+
+def _touch(path: Path, data: bytes = b"%PDF-1.4\n") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_folder_walk_sorted_and_hidden_skipped(tmp_path: Path) -> None:
+    for name in ["B/2.pdf", "A/10.pdf", "A/1.pdf", ".hidden/x.pdf", "A/.DS_Store", "A/.secret.pdf"]:
+        _touch(tmp_path / name)
+    refs = collect_inputs([tmp_path])
+    assert [r.display for r in refs] == ["A/1.pdf", "A/10.pdf", "B/2.pdf"]
+    assert [r.index for r in refs] == [0, 1, 2]
+    assert [r.group for r in refs] == ["A", "A", "B"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        collect_inputs([tmp_path / "nope"])
+
+
+def _zip_with_raw_names(path: Path, members: dict[bytes, bytes]) -> None:
+    """Write a ZIP whose member names are raw bytes without the UTF-8 flag, as Windows
+    Explorer writes GBK names."""
+
+
+    class RawNameInfo(zipfile.ZipInfo):
+        raw_name = b""
+
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+            return self.raw_name, self.flag_bits & ~0x800
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for raw, data in members.items():
+            info = RawNameInfo(raw.decode("cp437"))
+            info.raw_name = raw
+            zf.writestr(info, data)
+    with zipfile.ZipFile(path) as zf:  # really written without the UTF-8 flag
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())
+
+
+def test_zip_gbk_member_names_are_decoded(tmp_path: Path) -> None:
+    zpath = tmp_path / "A01" / "材料.zip"
+    zpath.parent.mkdir()
+    _zip_with_raw_names(zpath, {"项目封面.pdf".encode("gbk"): b"%PDF-1.4 x",
+                                "论文/录用通知.png".encode("gbk"): b"\x89PNG\r\n\x1a\n"})
+    refs = collect_inputs([tmp_path])
+    assert [r.display for r in refs] == ["A01/材料.zip/论文/录用通知.png", "A01/材料.zip/项目封面.pdf"]
+    assert read_bytes(refs[1]) == b"%PDF-1.4 x"
+    assert all(r.group == "A01" for r in refs)
+
+
+def test_zip_utf8_names_and_zip_slip(tmp_path: Path) -> None:
+    zpath = tmp_path / "up.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.writestr("../../evil.pdf", b"%PDF-1.4 evil")
+        zf.writestr("证书.jpg", b"\xff\xd8\xff")
+        zf.writestr("__MACOSX/._证书.jpg", b"junk")
+    refs = collect_inputs([zpath])
+    displays = [r.display for r in refs]
+    assert displays == [f"{zpath}/evil.pdf", f"{zpath}/证书.jpg"]
+    # Nothing was extracted anywhere: the members are read from the archive in memory.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["up.zip"]
+    assert read_bytes(refs[0]) == b"%PDF-1.4 evil"
+
+
+def test_office_zip_is_one_document(tmp_path: Path) -> None:
+    docx = tmp_path / "report.docx"
+    with zipfile.ZipFile(docx, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    refs = collect_inputs([docx])
+    assert len(refs) == 1 and refs[0].member is None

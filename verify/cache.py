@@ -1,0 +1,184 @@
+"""The evidence store: an embedded SQLite file that makes reruns cheap and runs resumable.
+
+What is cached is the worker's ``DocumentEvidence`` (never findings: rules depend on the
+manifest, the profile and the other documents, and are re-applied on every run). The key is
+the file's SHA-256 plus everything else that changes evidence: profile name, tool version,
+OCR engine and the shape of the evidence classes (``EVIDENCE_FORMAT``), so an upgrade never
+reads a stale or unpicklable entry.
+
+Each document's evidence is committed as soon as it is finished (WAL mode), so a run killed
+with SIGKILL loses at most the documents that were in flight; started again, it reads the
+finished ones from here.
+
+The store also keeps per-page fingerprints with the applicant and path they came from, so
+duplicates are found across runs that share the store (see ``verify.duplicates``).
+
+Entries are pickles: the store lives in the user's own cache directory and is only read by
+the same user; do not point ``--cache`` at a file others can write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .model import DocumentEvidence, InputRef, PageEvidence
+
+log = logging.getLogger(__name__)
+
+PAGE_PLAN_VERSION = 1  # bump when the worker reads other pages or regions (changes evidence)
+
+
+def _evidence_format() -> str:
+    """A short digest of the evidence classes' field names: any model change is a new key."""
+    from . import model
+
+    names = []
+    for cls in (model.DocumentEvidence, model.PageEvidence, model.PageText, model.TextSpan,
+                model.Seal, model.DateMention, model.Measurement, model.PageLabel, model.InputRef):
+        names.append(cls.__name__ + ":" + ",".join(f.name for f in dataclasses.fields(cls)))
+    names.append(f"plan{PAGE_PLAN_VERSION}")
+    return hashlib.sha256("|".join(names).encode()).hexdigest()[:12]
+
+
+EVIDENCE_FORMAT = _evidence_format()
+
+
+def evidence_key(sha256: str, profile: str, ocr: str) -> str:
+    """The cache key of one document's evidence."""
+    return f"{sha256}|{profile}|{__version__}|{ocr}|{EVIDENCE_FORMAT}"
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page fingerprint as the store keeps it (see ``verify.duplicates``)."""
+
+    doc: str  # logical path of the document (identifies it across runs)
+    display: str
+    applicant: str
+    sha256: str
+    page: int
+    phash: str | None
+    dhash: str | None
+    lines: tuple[str, ...]  # compact text lines; () when the page was not fully read
+    run: float
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT NOT NULL, member TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, PRIMARY KEY (path, member));
+CREATE TABLE IF NOT EXISTS evidence (
+    key TEXT PRIMARY KEY, sha256 TEXT NOT NULL, blob BLOB NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL, sha256 TEXT NOT NULL,
+    page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL, run REAL NOT NULL,
+    PRIMARY KEY (doc, page));
+"""
+
+
+class EvidenceStore:
+    """One SQLite file; one connection, used from the main process only."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        # WAL: a commit is durable once written to the log, readers never block the writer, and
+        # a SIGKILL mid-write leaves the last committed state. synchronous=NORMAL is durable
+        # against process death (what we guard against); only power loss may drop the tail.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self.hits = 0
+        self.misses = 0
+        self.run = time.time()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ----------------------------------------------------------------- file hashes
+
+    @staticmethod
+    def _stat(ref: InputRef) -> tuple[int, int] | None:
+        try:
+            st = ref.path.stat()
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    def known_sha256(self, ref: InputRef) -> str | None:
+        """The file's SHA-256 from an earlier run, if size and mtime are unchanged (so a rerun
+        over an unchanged archive does not read every file again)."""
+        st = self._stat(ref)
+        if st is None:
+            return None
+        row = self._db.execute(
+            "SELECT sha256 FROM files WHERE path=? AND member=? AND size=? AND mtime_ns=?",
+            (str(ref.path.resolve()), ref.member or "", st[0], st[1])).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_sha256(self, ref: InputRef, sha256: str) -> None:
+        st = self._stat(ref)
+        if st is None:
+            return
+        self._db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                         (str(ref.path.resolve()), ref.member or "", st[0], st[1], sha256))
+
+    # ----------------------------------------------------------------- evidence
+
+    def get(self, key: str, ref: InputRef) -> DocumentEvidence | None:
+        """The cached evidence for ``key``, re-pointed at ``ref`` (same bytes, maybe another
+        path or position in this run); None on a miss or an unreadable entry."""
+        row = self._db.execute("SELECT blob FROM evidence WHERE key=?", (key,)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        try:
+            evidence = pickle.loads(row[0])
+        except Exception as exc:  # an entry from an incompatible build: recompute it
+            log.warning("cache entry unreadable, recomputing: %s", exc)
+            self.misses += 1
+            return None
+        if not isinstance(evidence, DocumentEvidence):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return replace(evidence, ref=ref, seconds=0.0)
+
+    def put(self, key: str, evidence: DocumentEvidence) -> None:
+        """Store and commit one document's evidence (autocommit: one transaction each)."""
+        assert evidence.sha256 is not None
+        blob = pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("INSERT OR REPLACE INTO evidence VALUES (?,?,?,?)",
+                         (key, evidence.sha256, blob, time.time()))
+
+    # ----------------------------------------------------------------- page fingerprints
+
+    def put_pages(self, doc: str, display: str, applicant: str, sha256: str,
+                  pages: tuple[PageEvidence, ...], lines: dict[int, tuple[str, ...]]) -> None:
+        """Replace the fingerprints stored for document ``doc`` (its file may have changed)."""
+        rows = [(doc, display, applicant, sha256, p.number, p.fingerprint, p.dhash,
+                 "\n".join(lines.get(p.number, ())), self.run) for p in pages]
+        self._db.execute("BEGIN")
+        try:
+            self._db.execute("DELETE FROM pages WHERE doc=?", (doc,))
+            self._db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def iter_pages(self) -> Iterator[StoredPage]:
+        for doc, display, applicant, sha, page, ph, dh, lines, run in self._db.execute(
+                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run FROM pages"):
+            yield StoredPage(doc, display, applicant, sha, int(page), ph, dh,
+                             tuple(x for x in str(lines).split("\n") if x), float(run))

@@ -1,0 +1,478 @@
+"""The pipeline, top to bottom: ingest → pages → text/OCR → checks → rules → report rows.
+
+Workers compute evidence for one document each (``check_document``); the main process
+merges: it groups documents by applicant, applies the profile's rules with what only the
+whole folder shows (publication proof of an accepted paper, an appointment letter's date,
+evidence reused across applicants) and yields report rows in input order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import resource
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import FrameType
+
+from .cache import EvidenceStore, evidence_key
+from .checks.clarity import measure_clarity
+from .checks.fingerprint import page_fingerprint
+from .checks.pagination import find_page_label
+from .checks.seal_text import suppress_seal_ink
+from .checks.seals import find_seals
+from .checks.understanding import understand_document
+from .debug import debug_name, write_page_debug
+from .duplicates import DuplicateIndex, PagePrint, prints_of
+from .exceptions import DocumentTimeout, UnreadableDocument
+from .ingest import collect_inputs, read_bytes
+from .model import (
+    Applicant,
+    DocumentEvidence,
+    DocumentReport,
+    InputRef,
+    Kind,
+    PageEvidence,
+    PageText,
+    Status,
+)
+from .options import Options
+from .pageplan import StripReader, is_landscape, needs_full_text, read_page_strips
+from .pages import Page, iter_pages, open_document
+from .profile import Profile, load_profile
+from .progress import Progress
+from .rules import RuleContext, judge
+from .text.ocr import OcrEngine, make_engine
+from .text.read import read_page_text
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+class Worker:
+    """Per-process state: the options and the OCR engine, created once and reused."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._engine: OcrEngine | None = None
+        self.strips: StripReader | None = None  # the current document's (see check_document)
+        self.debug_name = ""  # the current document's folder under --debug-dir
+
+    def read_strips(self, page: Page) -> PageText:
+        """Header/footer strip text of ``page`` (batched across the document's pages)."""
+        if self.strips is not None:
+            return self.strips.read(page)
+        return read_page_strips(page, self.engine)
+
+    @property
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            threads = max(1, (os.cpu_count() or 1) // self.options.jobs)
+            self._engine = make_engine(self.options.ocr, threads)
+        return self._engine
+
+
+def file_sha256(ref: InputRef) -> str:
+    h = hashlib.sha256()
+    if ref.member is not None:
+        h.update(read_bytes(ref))
+        return h.hexdigest()
+    try:
+        with ref.path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read file: {exc}", "文件无法读取") from exc
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (main thread only; elsewhere
+    the limit is not enforced)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum: int, frame: FrameType | None) -> None:
+        raise DocumentTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEvidence:
+    """Every page-level check, in order: seals (on the page as delivered), text, clarity.
+
+    ``full_text`` False: the page plan needs only the printed page number of this page (a
+    body page of a long scanned report), so unless a seal is found on it only the header and
+    footer strips are OCR'd.
+    """
+    seals = find_seals(page, worker.engine)
+    if worker.options.debug_dir is not None:
+        write_page_debug(page, worker.debug_name, worker.options.debug_dir)
+    if full_text or seals or page.origin == "born_digital" or is_landscape(page):
+        # Red seal ink over the signing unit and the date hides them from OCR: read the page
+        # with the seal colour whitened inside the seal boxes (only there: see seal_text).
+        _upright, text = read_page_text(suppress_seal_ink(page, seals), worker.engine)
+        scope = "full"
+    else:
+        text = worker.read_strips(page)
+        scope = "strips"
+    measurements = measure_clarity(page, text)
+    fingerprint = page_fingerprint(page.image)
+    return PageEvidence(
+        number=page.number,
+        width_pt=page.width_pt,
+        height_pt=page.height_pt,
+        origin=page.origin,
+        effective_dpi=page.effective_dpi,
+        text=text,
+        seals=seals,
+        measurements=measurements,
+        label=find_page_label(text),
+        fingerprint=fingerprint.phash,
+        dhash=fingerprint.dhash,
+        text_scope=scope,
+    )
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> DocumentEvidence:
+    """All evidence about one document. Never raises: an unreadable input is evidence too.
+    Pages are rendered and checked one at a time, so memory does not grow with page count."""
+    start = time.perf_counter()
+    sha: str | None = sha256
+    try:
+        if sha is None:
+            sha = file_sha256(ref)
+        with time_limit(worker.options.timeout):
+            doc = open_document(ref)
+            worker.debug_name = debug_name(ref)
+            worker.strips = StripReader(doc, worker.engine)
+            try:
+                count = doc.page_count
+                pages = tuple(check_page(p, worker, needs_full_text(p.number, count))
+                              for p in iter_pages(doc))
+            finally:
+                worker.strips = None
+                doc.close()
+            understanding = understand_document(pages)
+    except DocumentTimeout as exc:
+        log.warning("%s: %s", ref.display, exc.reason)
+        return DocumentEvidence(ref, sha, Status.unreadable, exc.reason, exc.reason_zh,
+                                seconds=time.perf_counter() - start, peak_rss_mb=_peak_rss_mb(),
+                                cacheable=False)
+    except UnreadableDocument as exc:
+        log.info("%s: unreadable: %s", ref.display, exc.reason)
+        return DocumentEvidence(ref, sha, Status.unreadable, exc.reason, exc.reason_zh,
+                                seconds=time.perf_counter() - start, peak_rss_mb=_peak_rss_mb())
+    except Exception as exc:  # a library crash on hostile input must not lose the document
+        log.exception("%s: failed", ref.display)
+        return DocumentEvidence(ref, sha, Status.unreadable,
+                                f"internal error while reading: {type(exc).__name__}: {exc}",
+                                "文件读取出错，无法完成检查", seconds=time.perf_counter() - start,
+                                peak_rss_mb=_peak_rss_mb(), cacheable=False)
+    return DocumentEvidence(
+        ref=ref,
+        sha256=sha,
+        status=Status.ok,
+        page_count=len(pages),
+        pages=pages,
+        kind=understanding.kind,
+        kind_reason=understanding.kind_reason,
+        dates=understanding.dates,
+        achievement_date=understanding.achievement_date,
+        title=understanding.title,
+        issuing_unit=understanding.issuing_unit,
+        cover_missing=understanding.cover_missing,
+        seconds=time.perf_counter() - start,
+        peak_rss_mb=_peak_rss_mb(),
+    )
+
+
+_process_worker: Worker | None = None  # set in each pool process by _init_worker
+
+
+def _init_worker(options: Options) -> None:
+    global _process_worker
+    # The parent handles Ctrl-C (it shuts the pool down); a worker hit by the terminal's SIGINT
+    # would otherwise die with a traceback mid-document.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _process_worker = Worker(options)
+
+
+def _check_in_pool(ref: InputRef, sha256: str | None) -> DocumentEvidence:
+    assert _process_worker is not None
+    return check_document(ref, _process_worker, sha256)
+
+
+# --------------------------------------------------------------------------- main side
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One document's evidence as the main process receives it."""
+
+    evidence: DocumentEvidence
+    cached: bool
+
+
+def _crashed(ref: InputRef, sha: str | None, detail: str) -> DocumentEvidence:
+    return DocumentEvidence(ref, sha, Status.unreadable,
+                            f"worker process died while reading this document ({detail})",
+                            "读取该文件时处理进程崩溃，无法完成检查", cacheable=False)
+
+
+def _new_pool(options: Options, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(options,))
+
+
+def _isolated(options: Options, ref: InputRef, sha: str | None) -> DocumentEvidence:
+    """Run one document alone in a fresh one-process pool: after a pool broke, this tells
+    the document that kills its worker from the ones that were only in flight beside it."""
+    pool = _new_pool(options, 1)
+    try:
+        return pool.submit(_check_in_pool, ref, sha).result()
+    except BrokenProcessPool as exc:
+        log.warning("%s: worker process died: %s", ref.display, exc)
+        return _crashed(ref, sha, "crash")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+IN_FLIGHT_PER_JOB = 2  # documents queued per worker: keeps workers busy, bounds crash losses
+
+
+def evidence_stream(options: Options, refs: list[InputRef],
+                    store: EvidenceStore | None = None) -> Iterator[Outcome]:
+    """Evidence for ``refs`` in completion order: from the store where the same bytes were
+    checked before, else from ``jobs`` worker processes (in-process for ``jobs == 1``).
+
+    A worker that dies (a segfault in a native library, the OOM killer) breaks the pool; the
+    documents in flight are then re-run one by one in a fresh process, the one that kills it
+    again is reported unreadable, and the run goes on with a fresh pool.
+    """
+    profile_name = options.profile
+
+    def lookup(ref: InputRef) -> tuple[str | None, DocumentEvidence | None]:
+        if store is None:
+            return None, None
+        sha = store.known_sha256(ref)
+        if sha is None:
+            try:
+                sha = file_sha256(ref)
+            except UnreadableDocument:
+                return None, None  # the worker reports why
+            store.remember_sha256(ref, sha)
+        return sha, store.get(evidence_key(sha, profile_name, options.ocr), ref)
+
+    def keep(evidence: DocumentEvidence) -> None:
+        if store is not None and evidence.sha256 and evidence.cacheable:
+            store.put(evidence_key(evidence.sha256, profile_name, options.ocr), evidence)
+
+    if options.jobs == 1:
+        worker = Worker(options)
+        for ref in refs:
+            sha, cached = lookup(ref)
+            if cached is not None:
+                yield Outcome(cached, True)
+                continue
+            evidence = check_document(ref, worker, sha)
+            keep(evidence)
+            yield Outcome(evidence, False)
+        return
+
+    waiting = deque(refs)
+    in_flight: dict[Future[DocumentEvidence], tuple[InputRef, str | None]] = {}
+    pool: ProcessPoolExecutor | None = None
+    limit = options.jobs * IN_FLIGHT_PER_JOB
+    try:
+        while waiting or in_flight:
+            while waiting and len(in_flight) < limit:
+                ref = waiting.popleft()
+                sha, cached = lookup(ref)
+                if cached is not None:
+                    yield Outcome(cached, True)
+                    continue
+                if pool is None:
+                    pool = _new_pool(options, options.jobs)
+                in_flight[pool.submit(_check_in_pool, ref, sha)] = (ref, sha)
+            if not in_flight:
+                continue
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            suspects: list[tuple[InputRef, str | None]] = []
+            for fut in done:
+                ref, sha = in_flight.pop(fut)
+                exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    suspects.append((ref, sha))
+                    continue
+                evidence = fut.result() if exc is None else _crashed(ref, sha, repr(exc))
+                keep(evidence)
+                yield Outcome(evidence, False)
+            if not suspects:
+                continue
+            # The pool is broken: every unfinished future fails the same way. Finished ones
+            # (done before the break) are still good.
+            for fut, (ref, sha) in list(in_flight.items()):
+                try:
+                    evidence = fut.result()
+                except BrokenProcessPool:
+                    suspects.append((ref, sha))
+                    continue
+                except Exception as exc:
+                    evidence = _crashed(ref, sha, repr(exc))
+                keep(evidence)
+                yield Outcome(evidence, False)
+            in_flight.clear()
+            assert pool is not None
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+            log.warning("a worker process died; re-running %d document(s) one at a time",
+                        len(suspects))
+            for ref, sha in sorted(suspects, key=lambda t: t[0].index):
+                evidence = _isolated(options, ref, sha)
+                keep(evidence)
+                yield Outcome(evidence, False)
+        if pool is not None:  # all done: join the workers (their CPU time is then accounted)
+            pool.shutdown(wait=True)
+            pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class _Group:
+    applicant: Applicant
+    members: list[int]
+    done: int = 0
+
+
+def applicant_from_folder(applicant: Applicant, docs: list[DocumentEvidence]) -> Applicant:
+    """Where neither manifest nor flag gives the appointment date, take it from an
+    appointment letter in the applicant's folder (and say so)."""
+    if applicant.appointed is not None:
+        return applicant
+    starts = [d.achievement_date for d in docs
+              if d.kind is Kind.appointment and d.achievement_date is not None]
+    if not starts:
+        return applicant
+    latest = max(starts, key=lambda m: (m.value.year, m.value.month, m.value.day or 0))
+    return replace(applicant, appointed=latest.value, appointed_source="folder")
+
+
+def _still_there(doc: str) -> bool:
+    """Whether a stored document still exists: its file, or the ZIP archive it was in."""
+    path = Path(doc)
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate == path or candidate.is_file()
+    return False
+
+
+def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
+    """Pages stored by earlier runs, oldest first: documents not in this run whose file is
+    still there (a deleted folder, e.g. last year's round, is no longer evidence)."""
+    index = DuplicateIndex()
+    alive: dict[str, bool] = {}
+    stored = sorted((p for p in store.iter_pages()
+                     if p.doc not in this_run and alive.setdefault(p.doc, _still_there(p.doc))),
+                    key=lambda p: (p.run, p.doc, p.page))
+    rank: dict[str, int] = {}
+    for p in stored:
+        order = (0, rank.setdefault(p.doc, len(rank)))
+        index.add([PagePrint(p.doc, p.display, p.applicant, p.sha256, p.page,
+                             int(p.phash, 16) if p.phash else None,
+                             int(p.dhash, 16) if p.dhash else None, p.lines, order)])
+    return index
+
+
+def iter_reports(options: Options, profile: Profile | None = None,
+                 on_progress: Callable[[int, int], None] | None = None,
+                 progress: Progress | None = None,
+                 ) -> Iterator[DocumentReport]:
+    """Report rows in input order. A group (one applicant's documents) is judged when all
+    its documents are done, so rules that look across the folder see all of it; duplicates
+    are looked up when a row is due, when every earlier document is known."""
+    profile = profile or load_profile(options.profile)
+    manifest = options.manifest.path if options.manifest else None
+    refs = collect_inputs(list(options.paths), frozenset({manifest} if manifest else ()))
+    groups: dict[str, _Group] = {}
+    group_of: list[str] = []
+    identity: list[str] = []
+    for ref in refs:
+        applicant = options.applicant_for(ref)
+        key = applicant.folder or ref.group
+        group_of.append(key)
+        # Applicants are told apart by folder (or manifest) name, also across runs: the same
+        # archive copied or moved elsewhere is the same applicants' evidence, not duplicates.
+        identity.append(key)
+        groups.setdefault(key, _Group(applicant, [])).members.append(ref.index)
+    store = EvidenceStore(options.cache) if options.cache is not None else None
+    index = (_stored_index(store, {str(r.logical) for r in refs}) if store is not None
+             else DuplicateIndex())
+    results: list[DocumentEvidence | None] = [None] * len(refs)
+    prints: dict[int, list[PagePrint]] = {}
+    contexts: dict[int, RuleContext] = {}
+    next_row = 0
+    if progress is not None:
+        progress.start(len(refs))
+    try:
+        for count, outcome in enumerate(evidence_stream(options, refs, store), start=1):
+            evidence = outcome.evidence
+            i = evidence.ref.index
+            results[i] = evidence
+            mine = prints_of(evidence, identity[i], (1, i)) if evidence.status is Status.ok else []
+            index.add(mine)
+            prints[i] = mine
+            if store is not None and evidence.sha256 and evidence.status is Status.ok:
+                store.put_pages(str(evidence.ref.logical), evidence.ref.display, identity[i],
+                                evidence.sha256, evidence.pages,
+                                {p.page: p.lines for p in mine})
+            if progress is not None:
+                progress.update(evidence, outcome.cached)
+            if on_progress:
+                on_progress(count, len(refs))
+            group = groups[group_of[i]]
+            group.done += 1
+            if group.done == len(group.members):
+                complete = [d for d in (results[m] for m in group.members) if d is not None]
+                applicant = applicant_from_folder(group.applicant, complete)
+                for d in complete:
+                    siblings = tuple(s for s in complete if s is not d)
+                    contexts[d.ref.index] = RuleContext(d, applicant, siblings)
+                for m in group.members:
+                    results[m] = None  # judged groups are not kept: memory stays flat
+            while next_row in contexts:
+                ctx = contexts.pop(next_row)
+                hits = index.find(prints.pop(next_row))
+                yield judge(replace(ctx, duplicates=hits), profile)
+                next_row += 1
+    finally:
+        if progress is not None:
+            progress.finish()
+        if store is not None:
+            log.info("cache %s: %d hits, %d misses", store.path, store.hits, store.misses)
+            store.close()

@@ -1,0 +1,1 @@
+"""Exporters: one per format, all reading the same ``DocumentReport`` objects."""

@@ -1,0 +1,181 @@
+"""Rules: turn a document's evidence into findings, using the profile.
+
+Each rule is a small function over a ``RuleContext`` that yields ``Hit``s (a code, a page and
+the values its message needs). Severity, rule reference, message and points come from the
+profile, so a notice with other requirements is a new profile file, not new code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .model import (
+    Applicant,
+    DocumentEvidence,
+    DocumentReport,
+    EvidenceValue,
+    Finding,
+    Kind,
+    Severity,
+    Status,
+)
+from .profile import Profile
+
+
+@dataclass(frozen=True)
+class DuplicateHit:
+    """This document's page matches a page of another applicant's document."""
+
+    page: int
+    other_path: str
+    other_page: int
+    other_applicant: str
+    similarity: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    doc: DocumentEvidence
+    applicant: Applicant
+    siblings: tuple[DocumentEvidence, ...] = ()  # the same applicant's other documents
+    duplicates: tuple[DuplicateHit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    page: int | None = None
+    values: dict[str, EvidenceValue] = field(default_factory=dict)
+    severity: Severity | None = None  # None: the profile's default for the code
+
+
+Rule = Callable[[RuleContext, Profile], Iterable[Hit]]
+
+
+def unreadable(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    if ctx.doc.status is Status.unreadable:
+        yield Hit("UNREADABLE", None, {"reason": ctx.doc.error_zh or ctx.doc.error,
+                                       "error": ctx.doc.error})
+
+
+def seal_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    doc = ctx.doc
+    if doc.kind in profile.seal_required_kinds and not doc.seals:
+        yield Hit("SEAL_MISSING", None, {"kind": doc.kind.value,
+                                         "kind_name": profile.kind_names[doc.kind]})
+
+
+def cover_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    if ctx.doc.kind is Kind.project_cover and ctx.doc.cover_missing:
+        yield Hit("COVER_MISSING", 1, {})
+
+
+def _same_title(a: str | None, b: str | None) -> bool:
+    from .checks.understanding import same_paper
+
+    return bool(a and b and same_paper(a, b))
+
+
+def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    doc = ctx.doc
+    if doc.kind is not Kind.paper_accepted:
+        return
+    proof = [s for s in ctx.siblings
+             if s.kind is Kind.paper_published and _same_title(s.title, doc.title)]
+    if not proof:
+        yield Hit("NOT_PUBLISHED", None, {"title": doc.title or "题目未识别"})
+
+
+def _date_values(ctx: RuleContext, boundary: object) -> dict[str, EvidenceValue]:
+    d = ctx.doc.achievement_date
+    assert d is not None
+    return {"date": str(d.value), "date_text": d.text, "page": d.page,
+            "boundary": str(boundary), "appointed_source": ctx.applicant.appointed_source}
+
+
+def before_appointment(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    d, appointed = ctx.doc.achievement_date, ctx.applicant.appointed
+    if d is not None and appointed is not None and d.value.before(appointed):
+        yield Hit("BEFORE_APPOINTMENT", d.page, _date_values(ctx, appointed))
+
+
+def after_cutoff(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    d, cutoff = ctx.doc.achievement_date, ctx.applicant.cutoff
+    if d is not None and cutoff is not None and d.value.after(cutoff):
+        yield Hit("AFTER_CUTOFF", d.page, _date_values(ctx, cutoff))
+
+
+def date_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    doc = ctx.doc
+    if doc.kind in profile.dated_kinds and doc.achievement_date is None:
+        yield Hit("DATE_MISSING", None, {"kind": doc.kind.value,
+                                         "kind_name": profile.kind_names[doc.kind]})
+
+
+def clarity(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    """Every page measurement that crosses a profile threshold (one finding per code/page)."""
+    for page in ctx.doc.pages:
+        for t in profile.thresholds:
+            if page.origin not in t.origins:
+                continue
+            m = page.measurement(t.measure)
+            if m is None:
+                continue
+            level = t.severity_for(m.value)
+            if level is None:
+                continue
+            severity, limit = level
+            yield Hit(t.code, page.number,
+                      {"page": page.number, "measure": t.measure, "value": round(m.value, 2),
+                       "threshold": limit}, severity)
+
+
+def pages_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    from .checks.pagination import pages_gap
+
+    gap = pages_gap([p.label for p in ctx.doc.pages], ctx.doc.page_count)
+    if gap is not None and gap.problem:
+        yield Hit("PAGES_MISSING", None, {
+            "detail": gap.describe_zh(),
+            "missing": ",".join(map(str, gap.missing)) or None,
+            "duplicated": ",".join(map(str, gap.duplicated)) or None,
+            "declared_total": gap.declared_total, "page_count": gap.page_count})
+
+
+def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    for d in ctx.duplicates:
+        yield Hit("DUPLICATE", d.page, {"page": d.page, "other_path": d.other_path,
+                                        "other_page": d.other_page,
+                                        "other_applicant": d.other_applicant,
+                                        "similarity": round(d.similarity, 3), "exact": d.exact})
+
+
+RULES: tuple[Rule, ...] = (unreadable,)
+DOCUMENT_RULES: tuple[Rule, ...] = (
+    seal_missing, cover_missing, not_published, before_appointment, after_cutoff, date_missing,
+    clarity, pages_missing, duplicate,
+)
+
+
+class _Fields(dict[str, EvidenceValue]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def to_finding(hit: Hit, profile: Profile) -> Finding:
+    spec = profile.finding(hit.code)
+    severity = hit.severity or spec.severity
+    message = spec.message.format_map(_Fields(hit.values))
+    return Finding(code=hit.code, severity=severity, page=hit.page, rule=spec.rule,
+                   message=message, points=profile.points(severity),
+                   evidence=tuple(hit.values.items()))
+
+
+def judge(ctx: RuleContext, profile: Profile) -> DocumentReport:
+    """The report row of one document: its evidence and the findings the profile draws."""
+    rules = RULES if ctx.doc.status is Status.unreadable else RULES + DOCUMENT_RULES
+    hits = [h for rule in rules for h in rule(ctx, profile)]
+    findings = tuple(to_finding(h, profile) for h in hits)
+    return DocumentReport(ctx.doc, findings, ctx.applicant)
