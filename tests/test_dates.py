@@ -217,6 +217,13 @@ def test_date_wrapped_over_two_lines() -> None:
         ("2021-03-01", "appointed", None), ("2024-02-28", "unknown", "period_end")]
 
 
+def test_year_wrapped_after_two_digits() -> None:
+    text = "兹聘任孙磊同志为工程师，聘期自20\n16年4月1日起至2019年3月31日止。"
+    found = find_dates_detailed(PageText(text), 1)
+    assert [(str(f.mention.value), f.mention.role.value) for f in found] == [
+        ("2016-04-01", "appointed"), ("2019-03-31", "unknown")]
+
+
 def test_numbers_on_consecutive_lines_are_not_joined() -> None:
     assert find_dates(PageText("合计 2021\n12 项"), 1) == []
     (d,) = find_dates(PageText("编号 12\n2021年5月"), 1)

@@ -245,3 +245,43 @@ def test_empty_document_is_other() -> None:
 ])
 def test_same_paper(a: str, b: str | None, same: bool) -> None:
     assert same_paper(a, b) is same
+
+
+def _page(lines: list[tuple[str, tuple[float, float, float, float]]], conf: float = 80.0
+          ) -> PageEvidence:
+    from verify.model import PageText, TextSpan
+
+    spans = tuple(TextSpan(t, b) for t, b in lines)
+    text = PageText("\n".join(t for t, _ in lines), spans, source="ocr", mean_conf=conf)
+    return PageEvidence(1, 595, 842, "image", 200.0, text)
+
+
+COVER_OCR = [  # Tesseract's reading of a scanned cover whose date lies under the seal
+    ("舟山南湖新区电镀园区迁建项目", (0.25, 0.26, 0.76, 0.30)),
+    ("排污许可申请报告", (0.37, 0.32, 0.64, 0.35)),
+    ("(公示本 )", (0.46, 0.37, 0.55, 0.40)),
+    ("委托单位 : 骨山市焉江生态环境研究有限责任公司", (0.25, 0.68, 0.73, 0.72)),
+    ("舟山市普陀清洁能源设计院有限公司", (0.28, 0.74, 0.70, 0.76)),
+    ("20224035", (0.42, 0.78, 0.55, 0.80)),  # garbled date: not a page number
+]
+
+
+def test_garbled_cover_is_still_a_cover_and_a_second_reading_dates_it() -> None:
+    from verify.checks.understanding import wants_reread
+    from verify.model import PageText
+
+    page = _page(COVER_OCR)
+    u = understand_document((page,))
+    assert u.kind is Kind.project_cover and not u.cover_missing
+    assert u.achievement_date is None and wants_reread(u)
+    red = PageText("舟山南湖新区电镀园区迁建项目\n排污许可申请报告\n(公示本)\n"
+                   "委托单位:舟山市瓯江生态环境研究有限责任公司\n舟山市普陀清洁能源设计院有限公司\n"
+                   "2022年03月", source="ocr")
+    u = understand_document((page,), {1: red})
+    assert u.achievement_date is not None and str(u.achievement_date.value) == "2022-03"
+    assert u.issuing_unit == "舟山市普陀清洁能源设计院有限公司"
+
+
+def test_poorly_read_page_asks_for_a_second_reading() -> None:
+    u = understand_document((_page([("PFS C5 SiR", (0.4, 0.1, 0.7, 0.2))], conf=30.0),))
+    assert u.kind is Kind.other and u.poorly_read

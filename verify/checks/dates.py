@@ -245,7 +245,8 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
 # wrapped body text splits dates; such lines are matched as one.
 _DATE_HEAD_AT_END = re.compile(
-    rf"(?:{_A}{{4}}|{_C}(?:{_SP}{_C}){{3}}){_SP}(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
+    rf"(?:{_A}{{2,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
+    rf"(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
     .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
 _DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")
 

@@ -139,7 +139,7 @@ _SECTION_HEADING = regex.compile(
 _COVER_LABEL = regex.compile("(?:" + "|".join(COVER_LABELS) + "){e<=1}[:：;；,，.]")
 # The printed number of a later page: 第2页, a footer line "- 2 -" or "2/5".
 _LATER_PAGE_NUMBER = regex.compile(
-    r"第(?:[2-9]|\d{2,})页|^[-—]?\s*(?:[2-9]|\d{2,})\s*[-—]?$|^(?:[2-9]|\d{2,})\s*/\s*\d+$",
+    r"第(?:[2-9]|\d{2,3})页|^[-—]?\s*(?:[2-9]|\d{2,3})\s*[-—]?$|^(?:[2-9]|\d{2,3})\s*/\s*\d+$",
     regex.MULTILINE)
 BODY_WORDS = ("编制依据", "项目概况", "评价等级", "评价范围", "环境现状", "工程分析", "总论",
               "概述")

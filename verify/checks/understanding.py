@@ -14,8 +14,9 @@ Achievement date per kind (first rule that yields a date wins):
   labelled issue date.
 - ``paper_accepted``: a labelled 录用 date, else the letter's 落款 date (the last date standing
   alone on its line); reported with role ``accepted``.
-- ``paper_published``: a printed 出版日期, else a date printed alone on the journal cover, else the
-  issue (``2021年第6期``) when the journal says it is a 月刊 (issue N = month N). A 双月刊/季刊
+- ``paper_published``: a printed 出版日期 or a running-header date (…第6期 2021年6月), else a
+  date printed alone (cover, header), else the issue (``2021年第6期``) when the journal says
+  it is a 月刊 (issue N = month N). A 双月刊/季刊
   issue covers several months and is not turned into a month: without a printed date the
   publication has no achievement date (``DATE_MISSING`` asks the reviewer to look) rather than a
   guessed one that could trip ``BEFORE_APPOINTMENT``/``AFTER_CUTOFF``.
@@ -138,10 +139,9 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
         if issues:
             issue_text = issues[0].text
         if pick is None:
-            cover = next((p for p in pages[:PAGES_READ] if issues and p.number == issues[0].page),
-                         None)
-            if cover is not None:
-                pick = _first(found, role=DateRole.issued, standalone=True, page=cover.number)
+            # A date printed alone: on the cover, or in a page's running header (the header's
+            # 第X卷第Y期 is often read as a separate line).
+            pick = _first(found, role=DateRole.issued, standalone=True)
         if pick is None and issues:
             text = "".join(compact(p.text.text) for p in pages[:PAGES_READ])
             issue = issues[0]
@@ -290,7 +290,9 @@ def _combined(pages: Sequence[PageEvidence],
         if extra is None:
             out.append(p)
             continue
-        text = PageText(p.text.text + "\n" + extra.text, p.text.spans + extra.spans,
+        # Spans only when both readings have them: lines are taken from spans when present.
+        spans = p.text.spans + extra.spans if p.text.spans and extra.spans else ()
+        text = PageText(p.text.text + "\n" + extra.text, spans,
                         source=p.text.source, engine=p.text.engine)
         out.append(replace(p, text=text))
     return tuple(out)
@@ -313,6 +315,9 @@ def understand_document(pages: tuple[PageEvidence, ...],
             first_readings = [pages[0].text, reread.get(pages[0].number, pages[0].text)]
             decision = replace(second, cover_missing=second.kind is Kind.project_cover
                                and not any(looks_like_cover(t) for t in first_readings))
+    if (reread and decision.cover_missing and pages[0].number in reread
+            and looks_like_cover(reread[pages[0].number])):
+        decision = replace(decision, cover_missing=False)  # the first reading garbled the cover
     found = [f for p in pages for f in find_dates_detailed(p.text, p.number)]
     for number, text in sorted((reread or {}).items()):
         # A date read again is added when this reading says something new about it (a value,
@@ -321,7 +326,8 @@ def understand_document(pages: tuple[PageEvidence, ...],
         found.extend(f for f in find_dates_detailed(text, number)
                      if (f.mention.value, number, f.mention.role, f.decoy) not in seen)
     achievement, issue = (
-        _achievement(decision.kind, pages, found, decision.cover_missing)
+        _achievement(decision.kind, _combined(pages, reread) if reread else pages, found,
+                     decision.cover_missing)
         if decision.kind is not Kind.other else (None, None))
     kind = decision.kind
     return Understanding(
@@ -330,7 +336,8 @@ def understand_document(pages: tuple[PageEvidence, ...],
         dates=tuple(f.mention for f in found),
         achievement_date=achievement,
         title=_title(kind, pages) if kind is not Kind.other else None,
-        issuing_unit=_issuing_unit(pages, found) if kind is not Kind.other else None,
+        issuing_unit=(_issuing_unit(_combined(pages, reread) if reread else pages, found)
+                      if kind is not Kind.other else None),
         cover_missing=decision.cover_missing,
         kind_scores=decision.scores,
         issue=issue,
