@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: the machine's cores)")
     c.add_argument("--ocr", choices=ENGINES, default="tesseract", help="OCR engine")
+    c.add_argument("--reread-ocr", choices=(*ENGINES, "none"), default="rapidocr",
+                   help="engine of the red-channel second reading of undated documents")
     c.add_argument("--debug-dir", type=Path, metavar="DIR",
                    help="write images of what each check saw")
     c.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
@@ -84,6 +86,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         format=args.format,
         html=args.html,
         ocr=args.ocr,
+        reread_ocr=args.reread_ocr,
         debug_dir=args.debug_dir,
         timeout=args.timeout,
         quiet=args.quiet,

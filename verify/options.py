@@ -84,6 +84,7 @@ class Options:
     html: Path | None = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr: str = "tesseract"
+    reread_ocr: str = "rapidocr"  # second reading of undated documents ("none" to skip)
     debug_dir: Path | None = None
     timeout: float = 300.0
     cache: Path | None = None
@@ -99,12 +100,19 @@ class Options:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
         if self.ocr not in ENGINES:
             raise UsageError(f"--ocr must be one of {', '.join(ENGINES)}")
+        if self.reread_ocr not in (*ENGINES, "none"):
+            raise UsageError(f"--reread-ocr must be one of {', '.join(ENGINES)}, none")
         if self.jobs < 1:
             raise UsageError("--jobs must be at least 1")
         if self.timeout <= 0:
             raise UsageError("--timeout must be positive")
         if self.appointed and self.cutoff and self.cutoff.before(self.appointed):
             raise UsageError(f"--cutoff {self.cutoff} is before --appointed {self.appointed}")
+
+    @property
+    def engines_key(self) -> str:
+        """The OCR choices that change evidence (part of the cache key)."""
+        return f"{self.ocr}+{self.reread_ocr}"
 
     def applicant_for(self, ref: InputRef) -> Applicant:
         """The dates ``ref`` is judged against: its manifest row, else the flags."""

@@ -9,6 +9,7 @@ evidence reused across applicants) and yields report rows in input order.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import logging
 import os
@@ -30,7 +31,7 @@ from .checks.fingerprint import page_fingerprint
 from .checks.pagination import find_page_label
 from .checks.seal_text import suppress_seal_ink
 from .checks.seals import find_seals
-from .checks.understanding import understand_document
+from .checks.understanding import understand_document, wants_reread
 from .debug import debug_name, write_page_debug
 from .duplicates import DuplicateIndex, PagePrint, prints_of
 from .exceptions import DocumentTimeout, UnreadableDocument
@@ -47,12 +48,12 @@ from .model import (
 )
 from .options import Options
 from .pageplan import StripReader, is_landscape, needs_full_text, read_page_strips
-from .pages import Page, iter_pages, open_document
+from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
 from .text.ocr import OcrEngine, make_engine
-from .text.read import read_page_text
+from .text.read import read_page_text, read_red_channel
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Worker:
     def __init__(self, options: Options) -> None:
         self.options = options
         self._engine: OcrEngine | None = None
+        self._reread: OcrEngine | None = None
         self.strips: StripReader | None = None  # the current document's (see check_document)
         self.debug_name = ""  # the current document's folder under --debug-dir
 
@@ -74,6 +76,16 @@ class Worker:
         if self.strips is not None:
             return self.strips.read(page)
         return read_page_strips(page, self.engine)
+
+    @property
+    def reread_engine(self) -> OcrEngine:
+        """The engine of the second reading (loaded on first use: most documents never
+        need it)."""
+        if self.options.reread_ocr == self.options.ocr:
+            return self.engine
+        if self._reread is None:
+            self._reread = make_engine(self.options.reread_ocr, 1, det_max_side=960)
+        return self._reread
 
     @property
     def engine(self) -> OcrEngine:
@@ -158,6 +170,33 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+REREAD_MAX_PAGES = 3  # a publication's cover, contents and article page
+
+
+def release_free_memory() -> None:
+    """Give freed heap pages back to the OS (glibc keeps them mapped after large images)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kind,
+                 worker: Worker) -> dict[int, PageText]:
+    """A second reading, of the red channel, of the image pages that should carry the
+    achievement date: page 1 (the cover, the letter), or the first pages of a publication.
+    Only for documents whose first reading found no date (see ``wants_reread``)."""
+    wanted = pages[:REREAD_MAX_PAGES] if kind is Kind.paper_published else pages[:1]
+    out: dict[int, PageText] = {}
+    release_free_memory()  # the second engine's peak adds to what the first pass left mapped
+    for ev in wanted:
+        if ev.origin != "image":
+            continue
+        page = doc.page(ev.number - 1).rotated(ev.text.rotation)
+        out[ev.number] = read_red_channel(page, worker.reread_engine)
+    return out
+
+
 def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> DocumentEvidence:
     """All evidence about one document. Never raises: an unreadable input is evidence too.
     Pages are rendered and checked one at a time, so memory does not grow with page count."""
@@ -174,10 +213,15 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
                 count = doc.page_count
                 pages = tuple(check_page(p, worker, needs_full_text(p.number, count))
                               for p in iter_pages(doc))
+                worker.strips = None
+                understanding = understand_document(pages)
+                if wants_reread(understanding) and worker.options.reread_ocr != "none":
+                    second = reread_pages(doc, pages, understanding.kind, worker)
+                    if second:
+                        understanding = understand_document(pages, second)
             finally:
                 worker.strips = None
                 doc.close()
-            understanding = understand_document(pages)
     except DocumentTimeout as exc:
         log.warning("%s: %s", ref.display, exc.reason)
         return DocumentEvidence(ref, sha, Status.unreadable, exc.reason, exc.reason_zh,
@@ -285,11 +329,11 @@ def evidence_stream(options: Options, refs: list[InputRef],
             except UnreadableDocument:
                 return None, None  # the worker reports why
             store.remember_sha256(ref, sha)
-        return sha, store.get(evidence_key(sha, profile_name, options.ocr), ref)
+        return sha, store.get(evidence_key(sha, profile_name, options.engines_key), ref)
 
     def keep(evidence: DocumentEvidence) -> None:
         if store is not None and evidence.sha256 and evidence.cacheable:
-            store.put(evidence_key(evidence.sha256, profile_name, options.ocr), evidence)
+            store.put(evidence_key(evidence.sha256, profile_name, options.engines_key), evidence)
 
     if options.jobs == 1:
         worker = Worker(options)

@@ -177,9 +177,7 @@ def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, n
             continue
         key = (p.mode, p.source, round(p.geom.cx), round(p.geom.cy))
         other = pending.get(key)
-        if other is None:
-            pending[key] = (p, g, f)
-        elif (passes_gates(f), f[1]) > (passes_gates(other[2]), other[2][1]):  # border_mean
+        if other is None or (passes_gates(f), f[1]) > (passes_gates(other[2]), other[2][1]):
             pending[key] = (p, g, f)
     out.extend(pending.values())
     return out

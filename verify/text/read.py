@@ -65,3 +65,22 @@ def read_page_text(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
     if page.origin == "born_digital":
         return page, text_from_layer(page)
     return ocr_page(page, engine)
+
+
+REREAD_MAX_SIDE = 1000  # px: RapidOCR reads 10.5 pt Chinese at this size; peak RSS ~420 MB
+
+
+def read_red_channel(page: Page, engine: OcrEngine, max_side: int = REREAD_MAX_SIDE) -> PageText:
+    """Read an upright page from its red channel, where red seals and red ink turn near-white,
+    so the unit name and the date printed under a seal come through (measured-facts.md: 0–2.6%
+    CER on such text against 6–15% for the plain page). Reduced to ``max_side`` pixels: the
+    second engine's memory grows with the image."""
+    red = np.ascontiguousarray(page.image[:, :, 0])
+    h, w = red.shape
+    if max(h, w) > max_side:
+        f = max_side / max(h, w)
+        red = cv2.resize(red, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
+    result = engine.read(cv2.cvtColor(red, cv2.COLOR_GRAY2RGB))
+    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in result.spans)
+    return PageText(_join(spans), spans, source="ocr", engine=engine.name,
+                    mean_conf=result.mean_conf, rotation=page.rotation)
