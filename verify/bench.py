@@ -203,7 +203,7 @@ def long_scanned_pdf(path: Path, pages: int, seed: int = 0) -> None:
     500-page file is quick to make, but every page is a full 300-DPI scan to process."""
     rng = random.Random(seed)
     doc = pymupdf.open()
-    images = [jpeg_bytes(scan_image(body_lines(rng), "第 {} 页", ScanStyle(), seed + k), 75)
+    images = [jpeg_bytes(scan_image(body_lines(rng), f"第 {k + 1} 页", ScanStyle(), seed + k), 75)
               for k in range(3)]
     xrefs: list[int] = []
     for i in range(pages):

@@ -44,8 +44,8 @@ from .model import (
     Status,
 )
 from .options import Options
-from .pageplan import StripReader, is_landscape, needs_full_text, read_page_strips
-from .pages import Page, iter_pages, open_document
+from .pageplan import PENDING, StripReader, is_landscape, needs_full_text, read_page_strips
+from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
@@ -67,9 +67,10 @@ class Worker:
         self.strips: StripReader | None = None  # the current document's (see check_document)
 
     def read_strips(self, page: Page) -> PageText:
-        """Header/footer strip text of ``page`` (batched across the document's pages)."""
+        """Header/footer strip text of ``page``; inside ``check_document`` a pending text that
+        arrives with its batch (``measure_clarity`` does not use the OCR text)."""
         if self.strips is not None:
-            return self.strips.read(page)
+            return self.strips.defer(page)
         return read_page_strips(page, self.engine)
 
     @property
@@ -146,6 +147,26 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
     )
 
 
+def _check_pages(doc: SourceDocument, worker: Worker, strips: StripReader) -> tuple[PageEvidence, ...]:
+    """Every page, one at a time, by the page plan; strip texts are filled in per batch."""
+    count = doc.page_count
+    pages: list[PageEvidence] = []
+
+    def fill() -> None:
+        texts = strips.flush()
+        for i, ev in enumerate(pages):
+            text = texts.get(ev.number)
+            if text is not None and ev.text.source == PENDING:
+                pages[i] = replace(ev, text=text, label=find_page_label(text))
+
+    for page in iter_pages(doc):
+        pages.append(check_page(page, worker, needs_full_text(page.number, count)))
+        if strips.full:
+            fill()
+    fill()
+    return tuple(pages)
+
+
 def _peak_rss_mb() -> float:
     """This process's peak resident set size so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -161,11 +182,9 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
             sha = file_sha256(ref)
         with time_limit(worker.options.timeout):
             doc = open_document(ref)
-            worker.strips = StripReader(doc, worker.engine)
+            worker.strips = StripReader(worker.engine)
             try:
-                count = doc.page_count
-                pages = tuple(check_page(p, worker, needs_full_text(p.number, count))
-                              for p in iter_pages(doc))
+                pages = _check_pages(doc, worker, worker.strips)
             finally:
                 worker.strips = None
                 doc.close()
