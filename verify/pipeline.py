@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
+import pymupdf
+
 from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
 from .checks.fingerprint import page_fingerprint
@@ -161,6 +163,10 @@ def _check_pages(doc: SourceDocument, worker: Worker, strips: StripReader) -> tu
 
     for page in iter_pages(doc):
         pages.append(check_page(page, worker, needs_full_text(page.number, count)))
+        if page.origin == "image":
+            # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
+            # never needed again, and the store would add ~250 MB to every worker on long scans.
+            pymupdf.TOOLS.store_shrink(100)
         if strips.full:
             fill()
     fill()
