@@ -174,3 +174,17 @@ def test_manifest_dates_apply_per_folder(tmp_path: Path) -> None:
                                               "cutoff": "2022-06-30", "appointed_source": "manifest"}
     assert rows["B02/a.pdf"]["applicant"]["appointed"] == "2015-05-01"
     assert rows["B02/a.pdf"]["applicant"]["appointed_source"] == "flag"
+
+
+def test_manifest_inside_archive_is_not_a_document(tmp_path: Path) -> None:
+    (tmp_path / "A01").mkdir()
+    (tmp_path / "A01" / "a.pdf").write_bytes(born_digital_pdf(LINES))
+    (tmp_path / "manifest.csv").write_text("folder,appointed,cutoff\nA01,2019-01-01,\n")
+    proc = run_cli("check", str(tmp_path), "--manifest", str(tmp_path / "manifest.csv"), "--jobs", "1")
+    assert [r["path"] for r in rows_of(proc.stdout)] == ["A01/a.pdf"]
+
+
+def test_truncated_pdf_keeps_stdout_clean(tmp_path: Path) -> None:
+    (tmp_path / "t.pdf").write_bytes(born_digital_pdf(LINES, pages=3)[:-400])
+    proc = run_cli("check", str(tmp_path), "--jobs", "1", "--quiet")
+    assert proc.stdout.strip() and all(line.startswith("{") for line in proc.stdout.splitlines())

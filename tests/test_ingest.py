@@ -59,7 +59,7 @@ def _zip_with_raw_names(path: Path, members: dict[bytes, bytes]) -> None:
     class RawNameInfo(zipfile.ZipInfo):
         raw_name = b""
 
-        def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - zipfile's name
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:
             return self.raw_name, self.flag_bits & ~0x800
 
     with zipfile.ZipFile(path, "w") as zf:

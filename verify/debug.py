@@ -6,12 +6,17 @@ page image with this canvas; nothing here runs unless a debug directory is given
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from .model import BBox
+from .model import BBox, InputRef
+
+if TYPE_CHECKING:
+    from .pages import Page
 
 Color = tuple[int, int, int]
 RED: Color = (220, 30, 30)
@@ -63,3 +68,16 @@ class PageCanvas:
         path.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
         return path
+
+
+def debug_name(ref: InputRef) -> str:
+    """A flat, safe folder name for a document's debug images (its report path, slugged)."""
+    slug = re.sub(r"[^\w.-]+", "_", ref.display).strip("_")
+    return f"{ref.index:05d}-{slug[-120:]}"
+
+
+def write_page_debug(page: Page, name: str, root: Path) -> None:
+    """What the page checks saw: seal colour masks and candidates with their scores."""
+    from .checks.seals import draw_seal_debug
+
+    draw_seal_debug(page).save(root / name / f"page{page.number:03d}-seals.png")

@@ -151,10 +151,11 @@ def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
     return [(f"{display}/{name}", raw) for name, raw in out]
 
 
-def collect_inputs(paths: list[Path]) -> list[InputRef]:
+def collect_inputs(paths: list[Path], exclude: frozenset[Path] = frozenset()) -> list[InputRef]:
     """Every input document under ``paths``, in a stable order. Raises ``UsageError`` for a
     path that does not exist. Each file becomes exactly one ``InputRef`` (a ZIP archive of
-    documents becomes one per member)."""
+    documents becomes one per member). Files in ``exclude`` (resolved paths: the manifest)
+    are not documents."""
     refs: list[InputRef] = []
     for arg in paths:
         if not arg.exists():
@@ -162,6 +163,8 @@ def collect_inputs(paths: list[Path]) -> list[InputRef]:
         walked = (_walk_folder(arg) if arg.is_dir()
                   else iter([_Walked(str(arg), arg, arg.resolve().parent.name)]))
         for item in walked:
+            if item.path.resolve() in exclude:
+                continue
             logical = PurePosixPath(item.path.resolve().as_posix())
             members = None
             try:

@@ -33,6 +33,7 @@ class ManifestRow:
 @dataclass(frozen=True)
 class Manifest:
     rows: tuple[ManifestRow, ...]
+    path: Path | None = None  # the CSV itself: not evidence, skipped if it lies among inputs
 
     def row_for(self, logical: PurePosixPath) -> ManifestRow | None:
         """The most specific row whose folder contains ``logical``."""
@@ -69,7 +70,7 @@ def load_manifest(path: Path) -> Manifest:
             raise ManifestError(f"{path}:{n}: {exc}") from exc
         folder = PurePosixPath(os.path.normpath((base / rec["folder"]).as_posix()))
         rows.append(ManifestRow(folder, rec["folder"].strip("/"), appointed, cutoff))
-    return Manifest(tuple(rows))
+    return Manifest(tuple(rows), path.resolve())
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,23 @@ class ImageDocument:
         self._data = b""
 
 
-Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_DECODE_PIXELS) per page
+Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
+# MuPDF prints its errors on stdout, which carries the JSONL rows: silence them. A broken
+# file raises and becomes an UNREADABLE finding with the reason instead.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def _truncated(ref: InputRef, data: bytes | None) -> bool:
+    """A PDF that MuPDF had to repair and whose end has no ``%%EOF`` was cut off: MuPDF shows
+    what it salvaged (often blank pages), which must not pass for the document."""
+    if data is not None:
+        tail = data[-2048:]
+    else:
+        with ref.path.open("rb") as f:
+            f.seek(max(0, ref.path.stat().st_size - 2048))
+            tail = f.read()
+    return b"%%EOF" not in tail
 
 
 def open_document(ref: InputRef) -> SourceDocument:
@@ -276,6 +292,10 @@ def open_document(ref: InputRef) -> SourceDocument:
             doc = pymupdf.open(ref.path) if data is None else pymupdf.open(stream=data, filetype="pdf")
         except Exception as exc:  # PyMuPDF raises its own FileDataError and RuntimeErrors
             raise UnreadableDocument(f"PDF cannot be opened: {exc}", "PDF 文件损坏或不完整，无法打开") from exc
+        if doc.is_repaired and _truncated(ref, data):
+            doc.close()
+            raise UnreadableDocument("PDF is truncated (no end-of-file marker; the upload was cut off)",
+                                     "PDF 文件不完整（文件被截断，上传可能中断），请重新上传")
         if doc.needs_pass:
             doc.close()
             raise UnreadableDocument("PDF is encrypted and needs a password",

@@ -30,8 +30,10 @@ from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
 from .checks.fingerprint import page_fingerprint
 from .checks.pagination import find_page_label
+from .checks.seal_text import suppress_seal_ink
 from .checks.seals import find_seals
 from .checks.understanding import understand_document
+from .debug import debug_name, write_page_debug
 from .duplicates import DuplicateIndex, PagePrint, prints_of
 from .exceptions import DocumentTimeout, UnreadableDocument
 from .ingest import collect_inputs, read_bytes
@@ -67,6 +69,7 @@ class Worker:
         self.options = options
         self._engine: OcrEngine | None = None
         self.strips: StripReader | None = None  # the current document's (see check_document)
+        self.debug_name = ""  # the current document's folder under --debug-dir
 
     def read_strips(self, page: Page) -> PageText:
         """Header/footer strip text of ``page``; inside ``check_document`` a pending text that
@@ -124,9 +127,13 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
     body page of a long scanned report), so unless a seal is found on it only the header and
     footer strips are OCR'd.
     """
-    seals = find_seals(page)
+    seals = find_seals(page, worker.engine)
+    if worker.options.debug_dir is not None:
+        write_page_debug(page, worker.debug_name, worker.options.debug_dir)
     if full_text or seals or page.origin == "born_digital" or is_landscape(page):
-        _upright, text = read_page_text(page, worker.engine)
+        # Red seal ink over the signing unit and the date hides them from OCR: read the page
+        # with the seal colour whitened inside the seal boxes (only there: see seal_text).
+        _upright, text = read_page_text(suppress_seal_ink(page, seals), worker.engine)
         scope = "full"
     else:
         text = worker.read_strips(page)
@@ -188,6 +195,7 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
             sha = file_sha256(ref)
         with time_limit(worker.options.timeout):
             doc = open_document(ref)
+            worker.debug_name = debug_name(ref)
             worker.strips = StripReader(worker.engine)
             try:
                 pages = _check_pages(doc, worker, worker.strips)
@@ -434,7 +442,8 @@ def iter_reports(options: Options, profile: Profile | None = None,
     its documents are done, so rules that look across the folder see all of it; duplicates
     are looked up when a row is due, when every earlier document is known."""
     profile = profile or load_profile(options.profile)
-    refs = collect_inputs(list(options.paths))
+    manifest = options.manifest.path if options.manifest else None
+    refs = collect_inputs(list(options.paths), frozenset({manifest} if manifest else ()))
     groups: dict[str, _Group] = {}
     group_of: list[str] = []
     identity: list[str] = []

@@ -135,10 +135,13 @@ def clarity(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
 def pages_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     from .checks.pagination import pages_gap
 
-    labels = tuple(p.label for p in ctx.doc.pages)
-    gap = pages_gap(labels, ctx.doc.page_count)
-    if gap is not None:
-        yield Hit("PAGES_MISSING", gap.page, {"detail": gap.detail})
+    gap = pages_gap([p.label for p in ctx.doc.pages], ctx.doc.page_count)
+    if gap is not None and gap.problem:
+        yield Hit("PAGES_MISSING", None, {
+            "detail": gap.describe_zh(),
+            "missing": ",".join(map(str, gap.missing)) or None,
+            "duplicated": ",".join(map(str, gap.duplicated)) or None,
+            "declared_total": gap.declared_total, "page_count": gap.page_count})
 
 
 def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:

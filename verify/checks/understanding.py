@@ -1,10 +1,67 @@
-"""What a document is and when: its kind, its dates and its achievement date (五(一)3)."""
+"""What a document is and when: its kind, its dates and its achievement date (五(一)3).
+
+Only achievements since the appointment to the current title count, dated up to the cutoff,
+and an accepted paper is not valid until published. The rules (``verify/rules.py``) need, per
+document: the kind, the one date that dates the achievement, the title (to pair an acceptance
+letter with its publication) and the issuing unit. This module derives them from the pages'
+text; ``kind.py`` scores the kind and ``dates.py`` finds every printed date with its role.
+
+Achievement date per kind (first rule that yields a date wins):
+
+- ``project_cover``: the cover's labelled 编制/填报/发布 date, else the date standing alone on
+  the cover (the date line under the unit), else any labelled issue date in the first pages,
+  else the cover's last date that is not a decoy. Without its cover (``cover_missing``): only a
+  labelled issue date.
+- ``paper_accepted``: a labelled 录用 date, else the letter's 落款 date (the last date standing
+  alone on its line); reported with role ``accepted``.
+- ``paper_published``: a printed 出版日期 or a running-header date (…第6期 2021年6月), else a
+  date printed alone (cover, header), else the issue (``2021年第6期``) when the journal says
+  it is a 月刊 (issue N = month N). A 双月刊/季刊
+  issue covers several months and is not turned into a month: without a printed date the
+  publication has no achievement date (``DATE_MISSING`` asks the reviewer to look) rather than a
+  guessed one that could trip ``BEFORE_APPOINTMENT``/``AFTER_CUTOFF``.
+- ``appointment``: the start of the 聘期 / the 聘任 date (or the first date of a term
+  ``自…起至…止`` whose label OCR lost). The date a 聘任 letter was signed is
+  not the appointment (a letter may appoint from a later or an earlier month), so without a
+  start date there is no achievement date.
+- ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款), else
+  the last date that is not a decoy (出生年月 is one).
+- ``other``: none.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
-from ..model import DateMention, Kind, PageEvidence
+from ..model import DateMention, DateRole, Kind, PageEvidence, PageText
+from ..text.normalize import compact
+from .dates import FoundDate, find_dates_detailed, find_issues, to_partial_date
+from .kind import PAGES_READ, classify_kind, has_keyword, looks_like_cover
+
+_TITLE_LABEL = re.compile(
+    r"(?:项目名称|课题名称|工程名称|论文题目|稿件题目|文章题目|稿件名称|论文名称|题目|题为)"
+    r"[:：]?\s*(?P<t>[^\n]{4,80})")
+_BOOK_TITLE = re.compile(r"《(?P<t>[^《》\n]{4,80})》(?!\s*(?:编辑部|杂志社|期刊社|编辑委员会))")
+_PAPER_IN_LETTER = re.compile(
+    r"(?:论文|文章|稿件|大作|来稿|题为|题目)[^《\n]{0,8}《(?P<t>[^《》\n]{4,80})》")
+_UNIT_LABEL = re.compile(
+    r"(?:编制单位|发证单位|颁发单位|发证机关|发证机构|评价单位|承担单位|主办单位|主办|落款单位)"
+    r"[:：]?\s*(?P<u>[^\n]{4,40})")
+_UNIT_SUFFIX = re.compile(
+    r"(?:公司|局|院|中心|中心站|学会|协会|委员会|编辑部|杂志社|大学|学院|研究所|所|站|队|厅|部|"
+    r"办公室|分局|集团)$")
+_JOURNAL_NAME_BEFORE_ISSUE = re.compile(r"《?(?P<j>[一-鿿]{2,12})》?\s*\d{4}年第")
+_MONTHLY = ("月刊",)
+_NOT_MONTHLY = ("双月刊", "半月刊", "旬刊", "季刊", "周刊", "年刊", "半年刊")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# OCR confusions folded before titles are compared (Tesseract chi_sim, measured on our scans).
+_TITLE_FOLD = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
+POOR_OCR_CONF = 45.0  # Tesseract mean confidence under which a page's words are mostly noise
+SAME_PAPER_RATIO = 0.8  # titles of 10–25 characters with ≤5% CER stay above 0.85; distinct ≤0.6
 
 
 @dataclass(frozen=True)
@@ -16,15 +73,274 @@ class Understanding:
     title: str | None = None
     issuing_unit: str | None = None
     cover_missing: bool = False
+    # Extras (not in the contract yet): kind scores for debugging, and the journal issue.
+    kind_scores: tuple[tuple[Kind, float], ...] = ()
+    issue: str | None = None
+    poorly_read: bool = False  # an OCR'd page read with low confidence (worth a second reading)
 
 
-def understand_document(pages: tuple[PageEvidence, ...]) -> Understanding:
-    """Kind, dates and achievement date from the pages' text. No classifier yet: ``other``."""
-    return Understanding()
+# --------------------------------------------------------------------------- achievement date
 
 
-def same_paper(title_a: str, title_b: str) -> bool:
-    """Whether two titles name the same paper (exact match after normalisation for now)."""
-    from ..text.normalize import compact
+def _first(found: Sequence[FoundDate], *, role: DateRole | None = None,
+           labelled: bool | None = None, standalone: bool | None = None,
+           page: int | None = None, last: bool = False) -> FoundDate | None:
+    pool = [f for f in found if f.decoy is None
+            and (role is None or f.mention.role is role)
+            and (labelled is None or f.labelled is labelled)
+            and (standalone is None or f.standalone is standalone)
+            and (page is None or f.mention.page == page)]
+    if not pool:
+        return None
+    return pool[-1] if last else pool[0]
 
-    return compact(title_a) == compact(title_b)
+
+def _term_start(found: Sequence[FoundDate]) -> FoundDate | None:
+    """The first date of a term (…自<start>起至<end>止) when the label word was not read."""
+    for f, nxt in pairwise(found):
+        if (f.decoy is None and nxt.decoy == "period_end"
+                and nxt.mention.page == f.mention.page):
+            return f
+    return None
+
+
+def _is_monthly(text: str) -> bool:
+    return any(w in text for w in _MONTHLY) and not any(w in text for w in _NOT_MONTHLY)
+
+
+def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[FoundDate],
+                 cover_missing: bool = False) -> tuple[DateMention | None, str | None]:
+    """The achievement date and, for a publication, the issue it was derived from."""
+    first_page = pages[0].number if pages else 1
+    pick: FoundDate | None = None
+    role = DateRole.issued
+    issue_text: str | None = None
+    if kind is Kind.project_cover and cover_missing:
+        # Without its cover a report is dated only by a labelled 编制日期 elsewhere; the dates
+        # in its body (监测 periods, standards) are not when it was issued.
+        pick = _first(found, role=DateRole.issued, labelled=True)
+    elif kind is Kind.project_cover:
+        pick = (_first(found, role=DateRole.issued, labelled=True, page=first_page)
+                or _first(found, role=DateRole.issued, standalone=True, page=first_page)
+                or _first(found, role=DateRole.issued, page=first_page)
+                or _first(found, role=DateRole.issued, labelled=True)
+                or _first(found, page=first_page, last=True))
+    elif kind is Kind.paper_accepted:
+        role = DateRole.accepted
+        # No fallback to any date: the other dates of a letter are its 收稿日期, and a wrong
+        # date is worse than a missing one (DATE_MISSING sends the reviewer to look).
+        pick = (_first(found, role=DateRole.accepted)
+                or _first(found, role=DateRole.issued, standalone=True, last=True)
+                or _first(found, role=DateRole.issued, last=True))
+    elif kind is Kind.paper_published:
+        role = DateRole.published
+        pick = _first(found, role=DateRole.published)
+        issues = [i for p in pages[:PAGES_READ] for i in find_issues(p.text, p.number)]
+        if issues:
+            issue_text = issues[0].text
+        if pick is None:
+            # A date printed alone: on the cover, or in a page's running header (the header's
+            # 第X卷第Y期 is often read as a separate line).
+            pick = _first(found, role=DateRole.issued, standalone=True)
+        if pick is None and issues:
+            text = "".join(compact(p.text.text) for p in pages[:PAGES_READ])
+            issue = issues[0]
+            value = to_partial_date(issue.year, issue.number, None) if _is_monthly(text) else None
+            if value is not None:
+                return DateMention(issue.page, issue.text, value, DateRole.published), issue_text
+    elif kind is Kind.appointment:
+        role = DateRole.appointed
+        pick = _first(found, role=DateRole.appointed) or _term_start(found)
+    elif kind is Kind.certificate:
+        pick = (_first(found, role=DateRole.issued, labelled=True)
+                or _first(found, role=DateRole.issued, standalone=True, last=True)
+                or _first(found, role=DateRole.issued, last=True)
+                or _first(found, last=True))
+    if pick is None:
+        return None, issue_text
+    return replace(pick.mention, role=role), issue_text
+
+
+# --------------------------------------------------------------------------- title and unit
+
+
+def _lines(text: PageText) -> list[tuple[str, float | None, float | None]]:
+    """(line, height, top) per line; height/top are None without span boxes."""
+    if text.spans:
+        return [(s.text.strip(), s.bbox[3] - s.bbox[1], s.bbox[1]) for s in text.spans
+                if s.text.strip()]
+    return [(line.strip(), None, None) for line in text.text.split("\n") if line.strip()]
+
+
+def _clean_title(t: str) -> str:
+    t = re.sub(r"\s+", "", t).strip("：:，,。.;；“”\"《》")
+    return t
+
+
+_REPORT_TYPE_ONLY = re.compile(r"^[一-鿿]{0,10}(?:报告书|报告表|报告|说明书|预案|方案|规划)$")
+
+
+def _largest_lines(text: PageText, *, top_limit: float = 0.6) -> str | None:
+    """The largest-font line near the top: a cover's or an article's title.
+
+    A cover often prints the report type (环境影响报告书) larger than the project name; a bare
+    report type is not a title, so the next-largest line is taken instead.
+    """
+    lines = [(t, h, y) for t, h, y in _lines(text) if h is not None and y is not None]
+    lines = [ln for ln in lines if ln[2] is not None and ln[2] < top_limit
+             and len(compact(ln[0])) >= 4 and not find_dates_detailed(PageText(ln[0]), 0)
+             and not re.search(r"[:：]", ln[0]) and not re.fullmatch(r"[(（].*[)）]", ln[0])]
+    ranked = sorted(lines, key=lambda ln: -(ln[1] or 0.0))
+    for t, _, _ in ranked:
+        title = _clean_title(t)
+        if title and not _REPORT_TYPE_ONLY.match(title):
+            return title
+    return _clean_title(ranked[0][0]) if ranked else None
+
+
+def _title(kind: Kind, pages: Sequence[PageEvidence]) -> str | None:
+    texts = [p.text for p in pages[:PAGES_READ]]
+    for t in texts:
+        m = _TITLE_LABEL.search(t.text)
+        if m:
+            return _clean_title(m.group("t"))
+    if kind is Kind.paper_accepted:
+        # The paper is named in the letter's body (您的论文《…》); the journal's own name is
+        # in 《》 too, in the letterhead and the signature (《…》编辑部).
+        for pattern in (_PAPER_IN_LETTER, _BOOK_TITLE):
+            for t in texts:
+                flat = compact(t.text)
+                m = pattern.search(flat)
+                if m:
+                    return _clean_title(m.group("t"))
+    if kind is Kind.paper_published:
+        # The article page (摘要/关键词) carries the title in the largest type at its top.
+        for t in texts:
+            if has_keyword(compact(t.text), "摘要") or has_keyword(compact(t.text), "关键词"):
+                return _largest_lines(t, top_limit=0.4)
+        return None
+    if kind is Kind.project_cover and texts and looks_like_cover(texts[0]):
+        return _largest_lines(texts[0])
+    return None
+
+
+def _issuing_unit(pages: Sequence[PageEvidence], found: Sequence[FoundDate]) -> str | None:
+    for p in pages[:PAGES_READ]:
+        m = _UNIT_LABEL.search(p.text.text)
+        if m:
+            return _clean_title(m.group("u")).replace("《", "").replace("》", "")
+    # The 落款: the unit's line just above (or beside) the date standing alone at the end.
+    for f in reversed(found):
+        if not f.standalone or f.decoy is not None:
+            continue
+        page = next((p for p in pages if p.number == f.mention.page), None)
+        if page is None:
+            continue
+        lines = [t for t, _, _ in _lines(page.text)]
+        idx = next((i for i, t in enumerate(lines) if f.mention.text in t), None)
+        if idx is None:
+            continue
+        for t in reversed(lines[max(0, idx - 3) : idx]):
+            unit = _clean_title(t).replace("《", "").replace("》", "")
+            if _UNIT_SUFFIX.search(unit) and len(unit) <= 40:
+                return unit
+    return None
+
+
+# --------------------------------------------------------------------------- public
+
+
+def _norm_title(t: str) -> str:
+    return _PUNCT.sub("", compact(t).translate(_TITLE_FOLD)).lower()
+
+
+def same_paper(title_a: str | None, title_b: str | None) -> bool:
+    """Whether two titles name the same paper despite OCR noise, punctuation and spacing."""
+    if not title_a or not title_b:
+        return False
+    a, b = _norm_title(title_a), _norm_title(title_b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 6 and short in long_ and len(short) >= 0.8 * len(long_):
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_PAPER_RATIO
+
+
+def wants_reread(u: Understanding) -> bool:
+    """A dated kind without an achievement date: worth a second reading of the pages.
+
+    The date of a letter or a cover is usually under the unit's red seal, where plain OCR
+    loses it (measured-facts.md: 6–15% CER there, the date among the losses); OCR of the red
+    channel recovers it. The pipeline reads the red channel only for such documents.
+    """
+    if u.kind is Kind.other:
+        return u.poorly_read
+    return u.achievement_date is None
+
+
+def _combined(pages: Sequence[PageEvidence],
+              reread: Mapping[int, PageText]) -> tuple[PageEvidence, ...]:
+    """Each page with its second reading appended (more words for the kind scorer)."""
+    out = []
+    for p in pages:
+        extra = reread.get(p.number)
+        if extra is None:
+            out.append(p)
+            continue
+        # Spans only when both readings have them: lines are taken from spans when present.
+        spans = p.text.spans + extra.spans if p.text.spans and extra.spans else ()
+        text = PageText(p.text.text + "\n" + extra.text, spans,
+                        source=p.text.source, engine=p.text.engine)
+        out.append(replace(p, text=text))
+    return tuple(out)
+
+
+def understand_document(pages: tuple[PageEvidence, ...],
+                        reread: Mapping[int, PageText] | None = None) -> Understanding:
+    """Kind, dates, achievement date, title and issuing unit from the pages' text.
+
+    ``reread`` maps a page number to a second reading of that page (e.g. OCR of its red
+    channel, where red seals vanish); dates found only there are added to the page's dates.
+    """
+    if not pages:
+        return Understanding()
+    decision = classify_kind(pages)
+    if reread and decision.kind is Kind.other:
+        # The first reading said nothing recognisable; the second may (a poor phone photo).
+        second = classify_kind(_combined(pages, reread))
+        if second.kind is not Kind.other:
+            first_readings = [pages[0].text, reread.get(pages[0].number, pages[0].text)]
+            decision = replace(second, cover_missing=second.kind is Kind.project_cover
+                               and not any(looks_like_cover(t) for t in first_readings))
+    if (reread and decision.cover_missing and pages[0].number in reread
+            and looks_like_cover(reread[pages[0].number])):
+        decision = replace(decision, cover_missing=False)  # the first reading garbled the cover
+    found = [f for p in pages for f in find_dates_detailed(p.text, p.number)]
+    for number, text in sorted((reread or {}).items()):
+        # A date read again is added when this reading says something new about it (a value,
+        # or a role the first reading missed: 聘\n期 split by a stray bar).
+        seen = {(f.mention.value, f.mention.page, f.mention.role, f.decoy) for f in found}
+        found.extend(f for f in find_dates_detailed(text, number)
+                     if (f.mention.value, number, f.mention.role, f.decoy) not in seen)
+    achievement, issue = (
+        _achievement(decision.kind, _combined(pages, reread) if reread else pages, found,
+                     decision.cover_missing)
+        if decision.kind is not Kind.other else (None, None))
+    kind = decision.kind
+    return Understanding(
+        kind=kind,
+        kind_reason=decision.reason,
+        dates=tuple(f.mention for f in found),
+        achievement_date=achievement,
+        title=_title(kind, pages) if kind is not Kind.other else None,
+        issuing_unit=(_issuing_unit(_combined(pages, reread) if reread else pages, found)
+                      if kind is not Kind.other else None),
+        cover_missing=decision.cover_missing,
+        kind_scores=decision.scores,
+        issue=issue,
+        poorly_read=any(p.text.source == "ocr" and (p.text.mean_conf or 0.0) < POOR_OCR_CONF
+                        for p in pages[:PAGES_READ]),
+    )

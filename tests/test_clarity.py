@@ -1,0 +1,281 @@
+"""Clarity measurements on real rendered pages: each degradation moves its measurement the
+right way, the proposed thresholds (models/clarity/profile-thresholds.json) classify, and
+normal pages (sharp scans, small print, wide margins, photos on a desk) stay clean."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from verify.checks.clarity import measure_clarity
+from verify.model import PageText
+from verify.pages import Page, open_document
+
+ROOT = Path(__file__).resolve().parents[1]
+THRESHOLDS = json.loads((ROOT / "models" / "clarity" / "profile-thresholds.json").read_text())
+FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+DPI = 200
+A4 = (round(8.27 * DPI), round(11.69 * DPI))
+BODY = ("根据浙江省生态环境厅关于做好职称评审工作的通知文件精神，为做好我市生态环境工程专业"
+        "中、高级专业技术职务任职资格评审工作，现将有关事项通知如下。申报人员应当如实填写申报材料，"
+        "上传的佐证材料应当清晰、完整、易于辨认，材料不全或者模糊不清的，按规定扣分。")
+
+
+def render(pt: float = 12.0, dpi: int = DPI, block: float = 1.0,
+           lines: int | None = None) -> np.ndarray:
+    """A grey A4 page of Chinese body text at ``dpi``; ``block`` shrinks the text area."""
+    w, h = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("L", (w, h), 245)
+    draw = ImageDraw.Draw(img)
+    px = round(pt * dpi / 72)
+    font = ImageFont.truetype(FONT, px, index=2)
+    margin = round(w * (0.1 + (1 - block) * 0.35))
+    y = round(h * (0.08 + (1 - block) * 0.3))
+    n = 0
+    text = BODY * 8
+    i = 0
+    while y < h * (0.9 - (1 - block) * 0.3) and (lines is None or n < lines):
+        line = ""
+        while i < len(text) and font.getlength(line + text[i]) < w - 2 * margin:
+            line += text[i]
+            i += 1
+        i %= len(text)
+        draw.text((margin, y), line, font=font, fill=25)
+        y += round(px * 1.6)
+        n += 1
+    return np.asarray(img)
+
+
+def as_page(gray: np.ndarray, dpi: float = DPI, effective: float | None = DPI,
+            origin: str = "image") -> Page:
+    rgb = np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+    h, w = gray.shape
+    return Page(number=1, image=rgb, dpi=dpi, width_pt=w / dpi * 72, height_pt=h / dpi * 72,
+                effective_dpi=effective, origin=origin)
+
+
+def measure(gray: np.ndarray, dpi: float = DPI, effective: float | None = DPI) -> dict[str, float]:
+    return {m.name: m.value for m in measure_clarity(as_page(gray, dpi, effective), PageText(""))}
+
+
+def findings(m: dict[str, float]) -> dict[str, str]:
+    """Apply the proposed thresholds exactly as the profile's rule would."""
+    out: dict[str, str] = {}
+    for code, rule in THRESHOLDS.items():
+        v = m.get(rule["measure"])
+        if v is None:
+            continue
+        for sev in ("major", "minor"):
+            below = rule.get("below", {}).get(sev, -np.inf)
+            above = rule.get("above", {}).get(sev, np.inf)
+            if v < below or v > above:
+                out[code] = sev
+                break
+    return out
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return render()
+
+
+def em(pt: float = 12.0, dpi: int = DPI) -> float:
+    return pt * dpi / 72
+
+
+# ----------------------------------------------------------------------------- normal pages
+
+
+def test_clean_page_has_no_finding(page: np.ndarray) -> None:
+    m = measure(page)
+    assert findings(m) == {}
+    assert m["sharpness"] >= 50
+    assert 25 <= m["text_height_px"] <= 40  # 12 pt at 200 DPI: em = 33 px
+    assert m["skew_deg"] < 0.5
+    assert m["contrast"] > 180  # paper 245, ink 25
+    assert m["edge_cut_pct"] == 0
+    assert m["ink_coverage"] > 3
+
+
+def test_small_sharp_print_is_not_blurry() -> None:
+    m = measure(render(pt=8, dpi=300), dpi=300, effective=300)
+    assert "BLURRY" not in findings(m)
+    assert "LOW_RESOLUTION" not in findings(m)
+
+
+def test_wide_margins_are_not_blurry() -> None:
+    m = measure(render(block=0.35))
+    assert findings(m) == {}
+
+
+def test_phone_photo_on_desk_is_measured_on_the_page(page: np.ndarray) -> None:
+    h, w = page.shape
+    W, H = int(w * 1.3), int(h * 1.25)
+    src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    dst = np.float32([[0.14 * W, 0.10 * H], [0.84 * W, 0.13 * H], [0.88 * W, 0.92 * H],
+                      [0.10 * W, 0.88 * H]])
+    m = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(page, m, (W, H), flags=cv2.INTER_AREA, borderValue=70)
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.6)
+    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69), PageText(""))
+    values = {x.name: x.value for x in ms}
+    assert findings(values) == {}, values
+    region = next(x.region for x in ms if x.name == "contrast")
+    assert region is not None and 0.08 < region[0] < 0.2 and 0.8 < region[2] < 0.92
+
+
+# ----------------------------------------------------------------------------- degradations
+
+
+def test_blur_lowers_sharpness_monotonically_and_classifies(page: np.ndarray) -> None:
+    values = []
+    for sigma_em in (0.0, 0.05, 0.1, 0.2):
+        img = cv2.GaussianBlur(page, (0, 0), sigma_em * em()) if sigma_em else page
+        values.append(measure(img)["sharpness"])
+    assert values == sorted(values, reverse=True), values
+    assert values[0] >= THRESHOLDS["BLURRY"]["below"]["minor"]
+    # Fixture degrees: minor σ ≈ 0.05–0.07 em (1.6–2.2 px at 200 DPI), major ≥ 0.11 em.
+    blurred = cv2.GaussianBlur(page, (0, 0), 0.06 * em())
+    assert findings(measure(blurred)).get("BLURRY") == "minor"
+    unreadable = cv2.GaussianBlur(page, (0, 0), 0.25 * em())
+    assert findings(measure(unreadable)).get("BLURRY") == "major"
+
+
+def test_motion_blur_in_one_direction_is_blurry(page: np.ndarray) -> None:
+    length = round(0.6 * em())
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1 / length  # horizontal smear: vertical strokes stay sharp-edged
+    m = measure(cv2.filter2D(page, -1, kernel))
+    assert "BLURRY" in findings(m), m
+
+
+def test_low_resolution_text_height(page: np.ndarray) -> None:
+    f = 65 / DPI
+    low = cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    m = measure(low, dpi=65, effective=65)
+    assert m["text_height_px"] < THRESHOLDS["LOW_RESOLUTION"]["below"]["minor"]
+    assert "LOW_RESOLUTION" in findings(m)
+    assert "BLURRY" not in findings(m)  # small sharp text is not blurry, just small
+
+
+@pytest.mark.parametrize("deg", [-7.0, 4.0])
+def test_skew_angle(page: np.ndarray, deg: float) -> None:
+    h, w = page.shape
+    rot = cv2.warpAffine(page, cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0), (w, h),
+                         borderValue=245)
+    m = measure(rot)
+    assert abs(m["skew_deg"] - abs(deg)) < 0.4
+    assert "SKEWED" in findings(m)
+
+
+def test_page_turned_by_90_degrees_is_not_skewed(page: np.ndarray) -> None:
+    m = measure(np.ascontiguousarray(np.rot90(page)))
+    assert m["skew_deg"] < 0.5
+
+
+@pytest.mark.parametrize(("paper", "ink"), [(245, 200), (80, 20), (215, 160)])
+def test_low_contrast(page: np.ndarray, paper: int, ink: int) -> None:
+    f = page.astype(np.float32) / 245.0
+    toned = np.clip(ink + np.clip(f, 0, 1) * (paper - ink), 0, 255).astype(np.uint8)
+    m = measure(toned)
+    assert m["contrast"] < THRESHOLDS["LOW_CONTRAST"]["below"]["minor"]
+    assert "LOW_CONTRAST" in findings(m)
+    assert "BLANK_PAGE" not in findings(m)
+
+
+@pytest.mark.parametrize("side", ["right", "bottom", "left"])
+def test_cropped_through_text(page: np.ndarray, side: str) -> None:
+    w = page.shape[1]
+    ink_rows = np.nonzero((page < 128).any(axis=1))[0]
+    cut = {"right": page[:, : int(0.8 * w)], "left": page[:, int(0.2 * w):],
+           "bottom": page[: int(ink_rows[-1] - 0.3 * em())]}[side]
+    m = measure(cut)
+    assert m["edge_cut_pct"] > THRESHOLDS["CROPPED"]["above"]["minor"]
+    assert "CROPPED" in findings(m)
+
+
+def test_frame_touching_the_edge_is_not_cropped(page: np.ndarray) -> None:
+    framed = page.copy()
+    h, w = framed.shape
+    # A certificate-style border: a dashed double rule running off every edge.
+    for off in (0, 8):
+        for x in range(0, w, 40):
+            cv2.line(framed, (x, off), (x + 25, off), 30, 3)
+            cv2.line(framed, (x, h - 1 - off), (x + 25, h - 1 - off), 30, 3)
+        for y in range(0, h, 40):
+            cv2.line(framed, (off, y), (off, y + 25), 30, 3)
+            cv2.line(framed, (w - 1 - off, y), (w - 1 - off, y + 25), 30, 3)
+    m = measure(framed)
+    assert "CROPPED" not in findings(m), m
+
+
+def test_blank_page_with_show_through_and_specks(page: np.ndarray) -> None:
+    back = page[:, ::-1].astype(np.float32)
+    blank = np.clip(245 - 0.08 * (245 - cv2.GaussianBlur(back, (0, 0), 3)), 0, 255)
+    blank = blank.astype(np.uint8)
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        cv2.circle(blank, (int(rng.integers(blank.shape[1])), int(rng.integers(blank.shape[0]))),
+                   1, 90, -1)
+    m = measure(blank)
+    assert m["ink_coverage"] < THRESHOLDS["BLANK_PAGE"]["below"]["minor"]
+    assert findings(m) == {"BLANK_PAGE": "minor"}
+
+
+def test_one_line_page_is_not_blank() -> None:
+    m = measure(render(lines=1))
+    assert "BLANK_PAGE" not in findings(m)
+
+
+# ----------------------------------------------------------------------------- born-digital
+
+
+def _pdf_page(tmp_path: Path, embed: np.ndarray | None) -> Page:
+    doc = pymupdf.open()
+    p = doc.new_page(width=595, height=842)
+    p.insert_text((72, 80), "Evidence page with vector text " * 2, fontsize=11)
+    if embed is not None:
+        png = tmp_path / "scan.png"
+        Image.fromarray(embed).save(png)
+        p.insert_image(pymupdf.Rect(40, 120, 555, 800), filename=str(png))
+    path = tmp_path / "doc.pdf"
+    doc.save(path)
+    from pathlib import PurePosixPath
+
+    from verify.model import InputRef
+    return open_document(InputRef("doc.pdf", path, PurePosixPath(str(path)))).page(0)
+
+
+def test_born_digital_needs_no_blur_or_resolution(tmp_path: Path) -> None:
+    page = _pdf_page(tmp_path, None)
+    assert page.origin == "born_digital"
+    names = {m.name for m in measure_clarity(page, PageText(""))}
+    assert "sharpness" not in names and "text_height_px" not in names
+
+
+def test_blurred_scan_inside_born_digital_pdf_is_measured(tmp_path: Path, page: np.ndarray) -> None:
+    scan = cv2.GaussianBlur(page, (0, 0), 0.2 * em())
+    pdf_page = _pdf_page(tmp_path, scan)
+    assert pdf_page.origin == "born_digital" and pdf_page.effective_dpi is not None
+    m = {x.name: x.value for x in measure_clarity(pdf_page, PageText(""))}
+    assert "BLURRY" in findings(m), m
+
+
+# ----------------------------------------------------------------------------- speed
+
+
+def test_speed_under_a_tenth_of_a_second_per_page() -> None:
+    big = render(dpi=300)
+    pg = as_page(big, dpi=300, effective=300)
+    measure_clarity(pg, PageText(""))  # warm up
+    t0 = time.process_time()
+    for _ in range(3):
+        measure_clarity(pg, PageText(""))
+    assert (time.process_time() - t0) / 3 < 0.1

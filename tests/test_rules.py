@@ -1,0 +1,143 @@
+"""Rules: evidence in, findings out, driven by the profile (no OCR: evidence built directly)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from verify.model import (
+    Applicant,
+    DateMention,
+    DateRole,
+    DocumentEvidence,
+    InputRef,
+    Kind,
+    Measurement,
+    PageEvidence,
+    PageLabel,
+    PageText,
+    PartialDate,
+    Seal,
+    Status,
+)
+from verify.pipeline import applicant_from_folder
+from verify.profile import load_profile
+from verify.rules import DuplicateHit, RuleContext, judge
+
+PROFILE = load_profile("shaoxing-2022")
+SEAL = Seal(1, (0.6, 0.7, 0.8, 0.85), "round", "red", "某某公司", 0.97)
+
+
+def _page(n: int = 1, seals: tuple[Seal, ...] = (), label: PageLabel | None = None,
+          measurements: tuple[Measurement, ...] = ()) -> PageEvidence:
+    return PageEvidence(n, 595, 842, "image", 200.0, PageText("…"), seals, measurements, label)
+
+
+def _doc(kind: Kind, date: str | None = "2021-06-18", seals: tuple[Seal, ...] = (),
+         title: str | None = None, pages: tuple[PageEvidence, ...] | None = None,
+         path: str = "A01/x.pdf") -> DocumentEvidence:
+    mention = (DateMention(1, date, PartialDate.parse(date), DateRole.issued) if date else None)
+    pages = pages or (_page(seals=seals),)
+    ref = InputRef(path, Path(path), PurePosixPath("/" + path), group=path.split("/")[0])
+    return DocumentEvidence(ref, "0" * 64, Status.ok, page_count=len(pages), pages=pages, kind=kind,
+                            achievement_date=mention, dates=(mention,) if mention else (), title=title)
+
+
+def _codes(doc: DocumentEvidence, applicant: Applicant | None = None,
+           siblings: tuple[DocumentEvidence, ...] = (), dups: tuple[DuplicateHit, ...] = ()) -> list[str]:
+    applicant = applicant or Applicant("A01", PartialDate(2019, 1, 1), PartialDate(2022, 6, 30), "flag")
+    return [f.code for f in judge(RuleContext(doc, applicant, siblings, dups), PROFILE).findings]
+
+
+@pytest.mark.parametrize(
+    ("kind", "sealed", "expected"),
+    [
+        (Kind.project_cover, False, ["SEAL_MISSING"]),
+        (Kind.project_cover, True, []),
+        (Kind.appointment, False, ["SEAL_MISSING"]),
+        (Kind.certificate, False, []),  # certificates need no unit seal under this profile
+        (Kind.paper_published, False, []),
+    ],
+)
+def test_seal_missing_follows_profile_kinds(kind: Kind, sealed: bool, expected: list[str]) -> None:
+    assert _codes(_doc(kind, seals=(SEAL,) if sealed else ())) == expected
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2018-12-31", ["BEFORE_APPOINTMENT"]),
+        ("2018-12", ["BEFORE_APPOINTMENT"]),
+        ("2019-01", []),  # month-only in the appointment month: not before it
+        ("2019-01-01", []),
+        ("2022-06-30", []),
+        ("2022-06", []),  # month-only in the cutoff month: not after it
+        ("2022-07-01", ["AFTER_CUTOFF"]),
+    ],
+)
+def test_date_window_compares_at_printed_precision(date: str, expected: list[str]) -> None:
+    assert _codes(_doc(Kind.certificate, date)) == expected
+
+
+def test_date_finding_carries_its_evidence() -> None:
+    report = judge(RuleContext(_doc(Kind.certificate, "2018-03-05"),
+                               Applicant("A01", PartialDate(2019, 1, 1), None, "manifest")), PROFILE)
+    (finding,) = report.findings
+    ev = dict(finding.evidence)
+    assert ev["date"] == "2018-03-05" and ev["boundary"] == "2019-01-01" and ev["page"] == 1
+    assert finding.rule == "五(一)3" and finding.severity.value == "major"
+    assert "2019-01-01" in finding.message and "早于" in finding.message
+
+
+def test_date_missing_only_for_dated_kinds() -> None:
+    assert _codes(_doc(Kind.certificate, None)) == ["DATE_MISSING"]
+    assert _codes(_doc(Kind.other, None)) == []
+
+
+def test_not_published_unless_the_folder_holds_the_publication() -> None:
+    letter = _doc(Kind.paper_accepted, seals=(SEAL,), title="曹娥江流域水质模型的参数率定研究")
+    assert _codes(letter) == ["NOT_PUBLISHED"]
+    published = _doc(Kind.paper_published, title="曹娥江流域水质模型的参数率定研究", path="A01/y.pdf")
+    other = _doc(Kind.paper_published, title="城市污水处理厂提标改造的工艺比选", path="A01/z.pdf")
+    assert _codes(letter, siblings=(published,)) == []
+    assert _codes(letter, siblings=(other,)) == ["NOT_PUBLISHED"]
+
+
+def test_clarity_severity_by_degree() -> None:
+    t = next(t for t in PROFILE.thresholds if t.code == "BLURRY")
+    limits = dict(t.levels)
+    soft = _page(measurements=(Measurement("sharpness", limits[min(limits)] - 0.5),))
+    doc = _doc(Kind.other, None, pages=(soft,))
+    (finding,) = judge(RuleContext(doc, Applicant(None, None, None)), PROFILE).findings
+    assert finding.code == "BLURRY" and finding.page == 1
+    assert dict(finding.evidence)["measure"] == "sharpness"
+
+
+def test_pages_missing_from_footers() -> None:
+    pages = (_page(1, label=PageLabel(1, 4, "第1页 共4页")), _page(2, label=PageLabel(2, 4, "第2页 共4页")),
+             _page(3, label=PageLabel(4, 4, "第4页 共4页")))
+    assert _codes(_doc(Kind.other, None, pages=pages)) == ["PAGES_MISSING"]
+
+
+def test_duplicate_names_the_other_applicant() -> None:
+    hit = DuplicateHit(1, "B02/cover.pdf", 1, "B02", 0.98, False)
+    report = judge(RuleContext(_doc(Kind.other, None), Applicant("A01", None, None), (), (hit,)), PROFILE)
+    (finding,) = report.findings
+    assert finding.code == "DUPLICATE" and "B02/cover.pdf" in finding.message and finding.rule == "五(七)"
+
+
+def test_unreadable_gets_only_the_unreadable_finding() -> None:
+    ref = InputRef("A01/bad.pdf", Path("bad.pdf"), PurePosixPath("/A01/bad.pdf"))
+    doc = DocumentEvidence(ref, None, Status.unreadable, "empty file (0 bytes)", "文件为空（0 字节）")
+    (finding,) = judge(RuleContext(doc, Applicant(None, None, None)), PROFILE).findings
+    assert finding.code == "UNREADABLE" and finding.severity.value == "blocking"
+    assert "文件为空" in finding.message
+
+
+def test_appointment_date_from_the_folder() -> None:
+    letter = _doc(Kind.appointment, "2020-04-16", seals=(SEAL,))
+    applicant = applicant_from_folder(Applicant("A01", None, None, "none"), [letter])
+    assert applicant.appointed == PartialDate(2020, 4, 16) and applicant.appointed_source == "folder"
+    given = Applicant("A01", PartialDate(2019, 1, 1), None, "flag")
+    assert applicant_from_folder(given, [letter]) is given

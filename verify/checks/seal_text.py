@@ -1,0 +1,237 @@
+"""Seal text: unwrap the ring and read the curved unit name; compare it with the page's unit;
+whiten seal ink so the printed text under a seal can be read.
+
+Unwrapping: the unit name of a round seal runs clockwise along the upper arc, the tops of the
+characters pointing outward. A polar transform (``cv2.warpPolar``) starting at the bottom of
+the seal turns that arc into a straight line, read left to right; measured on this machine,
+RapidOCR read the unwrapped names exactly on 3/3 colour variants, Tesseract on 2/3.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+import cv2
+import numpy as np
+
+from ..model import BBox, Seal
+from ..pages import Page
+from ..text.normalize import compact
+from ..text.ocr import OcrEngine
+from .seal_geometry import Geometry
+
+UNWRAP_RADIUS_PX = 160  # seal radius after resampling: characters come out ~40 px high
+TEXT_BAND = (0.52, 0.95)  # normalised radii of the character band (border at 1.0)
+_HAN = re.compile(r"[\u4e00-\u9fff〇（）()A-Za-z0-9]")
+_SEAL_SUFFIX = re.compile(r"(专用章|合同章|财务章|公章|章)$")
+
+
+def _seal_crop(page: Page, bbox: BBox, margin: float = 0.04) -> np.ndarray:
+    x0, y0, x1, y1 = bbox
+    mx, my = margin * (x1 - x0), margin * (y1 - y0)
+    return page.crop((max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx),
+                      min(1.0, y1 + my)))
+
+
+def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
+    """A grey image where seal ink is dark and everything else (black text too) is light.
+
+    For a red seal: the red excess ``R - max(G, B)`` inverted; black text has none, so the
+    characters overlapping the seal vanish from the unwrapped ring.
+    """
+    f = crop.astype(np.int16)
+    r, g, b = f[..., 0], f[..., 1], f[..., 2]
+    excess = r - np.maximum(g, b) if colour == "red" else b - np.maximum(r, g)
+    if float(np.percentile(excess, 95)) < 15:  # grey seal: plain darkness
+        return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    e = np.clip(excess, 0, None).astype(np.float32)
+    e = e / max(float(np.percentile(e, 99)), 1.0)
+    return np.clip(255 - 255 * e, 0, 255).astype(np.uint8)
+
+
+def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float], start_deg: float = 90.0,
+                colour: str = "red") -> np.ndarray:
+    """The character band of a round/oval seal as a straight strip (text upright, L→R).
+
+    ``geom_axes`` are the seal's half-widths (x, y) in crop pixels; an oval is first
+    stretched into a circle. ``start_deg`` is the image angle (0 = right, 90 = down) where
+    the strip begins: the bottom of an upright seal.
+    """
+    ink = seal_ink_channel(crop, colour)
+    h, w = ink.shape
+    ax, ay = geom_axes
+    size = 2 * UNWRAP_RADIUS_PX
+    circle = cv2.resize(ink, (max(1, round(w * size / (2 * ax))), max(1, round(h * size / (2 * ay)))),
+                        interpolation=cv2.INTER_CUBIC)
+    ch, cw = circle.shape
+    centre = (cw / 2, ch / 2)
+    n_angle = round(2 * np.pi * UNWRAP_RADIUS_PX * 0.75)
+    polar = cv2.warpPolar(circle, (UNWRAP_RADIUS_PX, n_angle), centre, UNWRAP_RADIUS_PX,
+                          cv2.WARP_POLAR_LINEAR + cv2.INTER_LINEAR + cv2.WARP_FILL_OUTLIERS)
+    # Rows are angles (0° = +x, clockwise on screen), columns radii. Start at ``start_deg``.
+    shift = round(start_deg / 360.0 * n_angle)
+    polar = np.roll(polar, -shift, axis=0)
+    band = polar[:, round(TEXT_BAND[0] * UNWRAP_RADIUS_PX):round(TEXT_BAND[1] * UNWRAP_RADIUS_PX)]
+    strip = np.ascontiguousarray(np.rot90(band, 1))  # outward = up, clockwise = left→right
+    # Characters are wider at the outer edge: the strip is squeezed a little horizontally so
+    # they look square at the band's middle.
+    strip = cv2.resize(strip, (round(strip.shape[1] * 0.85), strip.shape[0]),
+                       interpolation=cv2.INTER_AREA)
+    return cv2.copyMakeBorder(strip, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+
+
+def _clean(text: str) -> str:
+    return "".join(_HAN.findall(compact(text)))
+
+
+def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
+                   engine: OcrEngine) -> str:
+    """OCR the curved unit name of one seal (round or oval). Tries the four quarter starts
+    only when the upright start reads nothing: the page may be delivered turned."""
+    crop = _seal_crop(page, bbox)
+    if crop.size == 0:
+        return ""
+    h, w = crop.shape[:2]
+    # Half-axes of the seal in crop pixels: the bbox spans the seal, the margin pads it.
+    ax, ay = w / 2 / 1.08, h / 2 / 1.08
+    colour = "red"
+    best = ("", -1.0)
+    for start in (90.0, 0.0, 180.0, 270.0):
+        strip = unwrap_ring(crop, (ax, ay), start, colour)
+        res = engine.read(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB))
+        text = _clean("".join(s.text for s in res.spans))
+        conf = (res.mean_conf or 0.0) * min(1.0, len(text) / 4)
+        if conf > best[1]:
+            best = (text, conf)
+        if len(text) >= 4 and (res.mean_conf or 0.0) >= 80:
+            break
+    return best[0]
+
+
+# --------------------------------------------------------------------------- unit matching
+
+_UNIT_END = (r"(?:有限责任公司|股份有限公司|有限公司|公司|大学|学院|学校|研究院|研究所|医院|中心|"
+             r"委员会|协会|学会|局|厅|部|院|站|所|社|馆|办公室|政府|集团|银行|出版社|编辑部)")
+_LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|完成单位|颁发单位|发证单位|单位名称|"
+                       r"盖章单位|出具单位|建设单位|施工单位|设计单位)[:：]?\s*([^\s:：，,。]{2,40}?"
+                       + _UNIT_END + ")")
+_UNIT = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?" + _UNIT_END + ")")
+
+
+@dataclass(frozen=True)
+class SealUnitMatch:
+    """The unit printed on the page against the unit on the seal. A mismatch is a hint for
+    the reviewer (a seal of another unit, or an OCR misread), never an accusation."""
+
+    seal_text: str
+    page_unit: str | None
+    source: str  # "labelled" (编制单位：…) | "signature" (落款, last unit line) | "letterhead" | "none"
+    similarity: float  # 0..1: longest common subsequence share of the shorter name
+
+    @property
+    def matches(self) -> bool:
+        return self.page_unit is not None and self.similarity >= 0.6
+
+
+def _strip_seal_suffix(text: str) -> str:
+    return _SEAL_SUFFIX.sub("", text)
+
+
+def unit_similarity(a: str, b: str) -> float:
+    """Share of the shorter name found, in order, in the longer one (OCR-tolerant)."""
+    a, b = _strip_seal_suffix(_clean(a)), _strip_seal_suffix(_clean(b))
+    if not a or not b:
+        return 0.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    blocks = SequenceMatcher(None, short, long_, autojunk=False).get_matching_blocks()
+    return sum(bl.size for bl in blocks) / len(short)
+
+
+def compare_seal_unit(seal_text: str, page_text: str) -> SealUnitMatch:
+    """Find the unit the page names (labelled field, the signature lines at the end, or the
+    letterhead) and how closely the seal's text matches it. Chooses the best-matching of the
+    page's candidate units within the most specific source found."""
+    lines = [compact(line) for line in page_text.splitlines() if compact(line)]
+    choices: list[tuple[str, str]] = []
+    for line in lines:
+        for mt in _LABELLED.finditer(line):
+            choices.append(("labelled", mt.group(1)))
+    if not choices:
+        for line in reversed(lines[-8:]):  # 落款: the unit name signing at the end
+            mt = _UNIT.fullmatch(line) or _UNIT.search(line)
+            if mt and len(line) <= 30:
+                choices.append(("signature", mt.group(1)))
+    if not choices:
+        for line in lines[:3]:  # 红头: "XX大学文件" / the issuing unit on the first lines
+            mt = _UNIT.search(line.removesuffix("文件"))
+            if mt:
+                choices.append(("letterhead", mt.group(1)))
+    if not choices:
+        return SealUnitMatch(seal_text, None, "none", 0.0)
+    scored = [(unit_similarity(seal_text, unit), src, unit) for src, unit in choices]
+    sim, src, unit = max(scored, key=lambda t: t[0])
+    return SealUnitMatch(seal_text, unit, src, round(sim, 3))
+
+
+# --------------------------------------------------------------------------- ink suppression
+
+SUPPRESS_MARGIN = 0.08  # fraction of the seal size added around its box
+SUPPRESS_MIN_EXCESS = 22  # R - max(G, B) above which a pixel counts as seal ink
+
+
+def suppress_seal_ink(page: Page, seals: tuple[Seal, ...] | list[Seal]) -> Page:
+    """The page with seal-coloured pixels inside (slightly enlarged) seal boxes turned white,
+    so the printed text under a seal (the signing unit, the date) can be OCR'd.
+
+    Inside each box a pixel is replaced by its grey value taken from the seal's own channel
+    (red for a red seal: the "red channel trick"): red ink turns near-white, black text stays
+    black, and the text pixels the seal ink was mixed into keep their darkness. Only near
+    seals: elsewhere the same trick would erase red letterhead text. Grey seals are left as
+    they are (their ink cannot be told from text by colour).
+    """
+    coloured = [s for s in seals if s.color == "red" or s.color == "other"]
+    if not coloured:
+        return page
+    img = page.image.copy()
+    h, w = img.shape[:2]
+    changed = False
+    for s in coloured:
+        x0, y0, x1, y1 = s.bbox
+        mx, my = SUPPRESS_MARGIN * (x1 - x0), SUPPRESS_MARGIN * (y1 - y0)
+        px0, py0 = max(0, int((x0 - mx) * w)), max(0, int((y0 - my) * h))
+        px1, py1 = min(w, int((x1 + mx) * w) + 1), min(h, int((y1 + my) * h) + 1)
+        roi = img[py0:py1, px0:px1]
+        f = roi.astype(np.int16)
+        r, g, b = f[..., 0], f[..., 1], f[..., 2]
+        if s.color == "red":
+            excess, channel = r - np.maximum(g, b), r
+        else:
+            excess, channel = b - np.maximum(r, g), b
+        ink = excess > SUPPRESS_MIN_EXCESS
+        if not ink.any():
+            continue  # a grey seal: nothing separable by colour
+        ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        # Lighten by the channel where the seal ink is transparent; push pure seal ink white.
+        grey = channel.astype(np.float32)
+        grey = np.clip((grey - 40) * 255.0 / 175.0, 0, 255).astype(np.uint8)
+        roi[ink] = np.repeat(grey[ink][:, None], 3, axis=1)
+        changed = True
+    if not changed:
+        return page
+    return replace(page, image=img)
+
+
+def seal_text_cer(truth: str, read: str) -> float:
+    """Character error rate of a seal reading (edit distance / truth length)."""
+    t, r = _clean(truth), _clean(read)
+    if not t:
+        return 0.0 if not r else 1.0
+    prev = list(range(len(r) + 1))
+    for i, ct in enumerate(t, 1):
+        cur = [i]
+        for j, cr in enumerate(r, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ct != cr)))
+        prev = cur
+    return prev[-1] / len(t)
