@@ -199,12 +199,13 @@ def huge_png(path: Path, side: int = 20000) -> None:
 
 
 def long_scanned_pdf(path: Path, pages: int, seed: int = 0) -> None:
-    """A scanned PDF of ``pages`` pages; page images are reused (one JPEG per 10 pages) so a
-    500-page file is quick to make, but every page is a full 300-DPI scan to process."""
+    """A scanned PDF of ``pages`` pages; 30 distinct page images are reused in turn, so a
+    500-page file is quick to make, yet every page is a full 300-DPI scan to process and the
+    distinct images exceed MuPDF's 256 MB image store (as a real long scan does)."""
     rng = random.Random(seed)
     doc = pymupdf.open()
-    images = [jpeg_bytes(scan_image(body_lines(rng), "第 {} 页", ScanStyle(), seed + k), 75)
-              for k in range(3)]
+    images = [jpeg_bytes(scan_image(body_lines(rng), f"第 {k + 1} 页", ScanStyle(), seed + k), 75)
+              for k in range(min(pages, 30))]
     xrefs: list[int] = []
     for i in range(pages):
         page = doc.new_page(width=595, height=842)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .model import PageText, TextSpan
-from .pages import Page, SourceDocument
+from .pages import Page
 from .text.normalize import normalize_text
 from .text.ocr import OcrEngine
 
@@ -25,10 +25,10 @@ SHORT_DOCUMENT = 4  # documents up to this many pages are read in full (letters,
 # Header and footer strips as fractions of the page height. A4 margins are 2.5 cm (8.4 %);
 # headers and page numbers sit 1–2 cm from the edge. The cut is made at a blank row inside the
 # window (so a body line is never sliced into OCR garbage), as far from the edge as possible.
-HEADER_WINDOW = (0.06, 0.11)
-FOOTER_WINDOW = (0.87, 0.94)
+HEADER_WINDOW = (0.05, 0.085)
+FOOTER_WINDOW = (0.915, 0.945)
 STRIP_GAP_PX = 40  # white rows between the stacked strips so Tesseract keeps them as 2 blocks
-STRIP_MAX_WIDTH = 2500  # px; page numbers are 10–12 pt, legible at ~210 DPI on A4
+STRIP_MAX_WIDTH = 1600  # px, ~190 DPI across A4: 10.5 pt page numbers are ~28 px tall
 STRIP_BATCH = 10  # pages whose strips are read in one engine call
 
 
@@ -133,33 +133,35 @@ def is_landscape(page: Page) -> bool:
     return page.image.shape[1] > page.image.shape[0] * 1.15
 
 
+PENDING = "pending"  # PageText.source of a strip page whose text arrives with its batch
+
+
 class StripReader:
     """Strip OCR for one document, ``STRIP_BATCH`` pages per engine call.
 
     A Tesseract call costs ~0.2–0.45 s before it reads anything (process start, loading
-    ``chi_sim``), which is most of the cost of a strip. When a page needs its strips read,
-    the next strip pages of the same document are rendered ahead and read in the same call;
-    only their strips are kept (about 1 MB a page), so memory stays flat.
+    ``chi_sim``, writing the image), which is most of the cost of a strip. So a strip page
+    is checked at once (seals, clarity, fingerprint) with a pending text; only its strips are
+    kept (about 0.5 MB a page, memory stays flat), and every ``STRIP_BATCH`` pages (or at the
+    end of the document) the pending strips are read in one call (``flush``).
     """
 
-    def __init__(self, doc: SourceDocument, engine: OcrEngine) -> None:
-        self._doc = doc
+    def __init__(self, engine: OcrEngine) -> None:
         self._engine = engine
-        self._texts: dict[int, PageText] = {}
+        self._pending: list[_Strips] = []
 
-    def read(self, page: Page) -> PageText:
-        text = self._texts.pop(page.number, None)
-        if text is not None:
-            return text
-        count = self._doc.page_count
-        batch = [_cut_strips(page)]
-        n = page.number + 1
-        while len(batch) < STRIP_BATCH and n <= count:
-            if not needs_full_text(n, count):
-                ahead = self._doc.page(n - 1)
-                if ahead.origin == "image" and not is_landscape(ahead):
-                    batch.append(_cut_strips(ahead))
-            n += 1
-        texts = _read_batch(batch, self._engine)
-        self._texts.update({k: v for k, v in texts.items() if k != page.number})
-        return texts[page.number]
+    def defer(self, page: Page) -> PageText:
+        self._pending.append(_cut_strips(page))
+        return PageText("", source=PENDING)
+
+    @property
+    def full(self) -> bool:
+        return len(self._pending) >= STRIP_BATCH
+
+    def flush(self) -> dict[int, PageText]:
+        """Texts of the pending pages by page number."""
+        if not self._pending:
+            return {}
+        texts = _read_batch(self._pending, self._engine)
+        self._pending = []
+        return texts

@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
+import pymupdf
+
 from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
 from .checks.fingerprint import page_fingerprint
@@ -47,7 +49,7 @@ from .model import (
     Status,
 )
 from .options import Options
-from .pageplan import StripReader, is_landscape, needs_full_text, read_page_strips
+from .pageplan import PENDING, StripReader, is_landscape, needs_full_text, read_page_strips
 from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
@@ -72,9 +74,10 @@ class Worker:
         self.debug_name = ""  # the current document's folder under --debug-dir
 
     def read_strips(self, page: Page) -> PageText:
-        """Header/footer strip text of ``page`` (batched across the document's pages)."""
+        """Header/footer strip text of ``page``; inside ``check_document`` a pending text that
+        arrives with its batch (``measure_clarity`` does not use the OCR text)."""
         if self.strips is not None:
-            return self.strips.read(page)
+            return self.strips.defer(page)
         return read_page_strips(page, self.engine)
 
     @property
@@ -165,6 +168,30 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
     )
 
 
+def _check_pages(doc: SourceDocument, worker: Worker, strips: StripReader) -> tuple[PageEvidence, ...]:
+    """Every page, one at a time, by the page plan; strip texts are filled in per batch."""
+    count = doc.page_count
+    pages: list[PageEvidence] = []
+
+    def fill() -> None:
+        texts = strips.flush()
+        for i, ev in enumerate(pages):
+            text = texts.get(ev.number)
+            if text is not None and ev.text.source == PENDING:
+                pages[i] = replace(ev, text=text, label=find_page_label(text))
+
+    for page in iter_pages(doc):
+        pages.append(check_page(page, worker, needs_full_text(page.number, count)))
+        if page.origin == "image":
+            # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
+            # never needed again, and the store would add ~250 MB to every worker on long scans.
+            pymupdf.TOOLS.store_shrink(100)
+        if strips.full:
+            fill()
+    fill()
+    return tuple(pages)
+
+
 def _peak_rss_mb() -> float:
     """This process's peak resident set size so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -175,10 +202,8 @@ REREAD_MAX_PAGES = 3  # a publication's cover, contents and article page
 
 def release_free_memory() -> None:
     """Give freed heap pages back to the OS (glibc keeps them mapped after large images)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kind,
@@ -208,11 +233,9 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
         with time_limit(worker.options.timeout):
             doc = open_document(ref)
             worker.debug_name = debug_name(ref)
-            worker.strips = StripReader(doc, worker.engine)
+            worker.strips = StripReader(worker.engine)
             try:
-                count = doc.page_count
-                pages = tuple(check_page(p, worker, needs_full_text(p.number, count))
-                              for p in iter_pages(doc))
+                pages = _check_pages(doc, worker, worker.strips)
                 worker.strips = None
                 understanding = understand_document(pages)
                 if wants_reread(understanding) and worker.options.reread_ocr != "none":
