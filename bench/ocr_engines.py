@@ -68,7 +68,7 @@ def damage(img: np.ndarray, variant: str, rng: np.random.Generator) -> np.ndarra
         m = cv2.getRotationMatrix2D((w / 2, h / 2), 1.5, 1.0)
         rot = cv2.warpAffine(small, m, (w, h), borderValue=255)
         noisy = np.clip(rot.astype(np.int16) + rng.normal(0, 12, rot.shape), 0, 255).astype(np.uint8)
-        ok, buf = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 55])
+        _, buf = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 55])
         return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
     if variant == "blurred":
         small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
