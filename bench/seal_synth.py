@@ -24,7 +24,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 NOTO = "/usr/share/fonts/opentype/noto/"
 FONTS = {
-    "dev": {"seal": [(NOTO + "NotoSerifCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0)],
+    "dev": {"seal": [(NOTO + "NotoSerifCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+                     ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0)],
             "body": [("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
                      ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0)]},
     "holdout": {"seal": [(NOTO + "NotoSansCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/arphic/uming.ttc", 0)],

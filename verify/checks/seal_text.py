@@ -63,7 +63,8 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float], start_deg: flo
     h, w = ink.shape
     ax, ay = geom_axes
     size = 2 * UNWRAP_RADIUS_PX
-    circle = cv2.resize(ink, (max(1, round(w * size / (2 * ax))), max(1, round(h * size / (2 * ay)))),
+    circle = cv2.resize(ink, (max(1, round(w * size / (2 * ax))),
+                              max(1, round(h * size / (2 * ay)))),
                         interpolation=cv2.INTER_CUBIC)
     ch, cw = circle.shape
     centre = (cw / 2, ch / 2)
@@ -114,10 +115,10 @@ def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
 
 _UNIT_END = (r"(?:有限责任公司|股份有限公司|有限公司|公司|大学|学院|学校|研究院|研究所|医院|中心|"
              r"委员会|协会|学会|局|厅|部|院|站|所|社|馆|办公室|政府|集团|银行|出版社|编辑部)")
-_LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|完成单位|颁发单位|发证单位|单位名称|"
-                       r"盖章单位|出具单位|建设单位|施工单位|设计单位)[:：]?\s*([^\s:：，,。]{2,40}?"
-                       + _UNIT_END + ")")
-_UNIT = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?" + _UNIT_END + ")")
+_LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|完成单位|颁发单位|发证单位|"
+                       r"单位名称|盖章单位|出具单位|建设单位|施工单位|设计单位)[:：]?\s*"
+                       r"([^\s:：，,。；;]{2,40})")
+_UNIT = re.compile(r"([\u4e00-\u9fff（）()]{1,30}" + _UNIT_END + ")")  # greedy: the whole name
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class SealUnitMatch:
 
     seal_text: str
     page_unit: str | None
-    source: str  # "labelled" (编制单位：…) | "signature" (落款, last unit line) | "letterhead" | "none"
+    source: str  # "labelled" (编制单位：…) | "signature" (落款) | "letterhead" | "none"
     similarity: float  # 0..1: longest common subsequence share of the shorter name
 
     @property
@@ -160,14 +161,14 @@ def compare_seal_unit(seal_text: str, page_text: str) -> SealUnitMatch:
             choices.append(("labelled", mt.group(1)))
     if not choices:
         for line in reversed(lines[-8:]):  # 落款: the unit name signing at the end
-            mt = _UNIT.fullmatch(line) or _UNIT.search(line)
-            if mt and len(line) <= 30:
-                choices.append(("signature", mt.group(1)))
+            found = _UNIT.fullmatch(line) or _UNIT.search(line)
+            if found and len(line) <= 30:
+                choices.append(("signature", found.group(1)))
     if not choices:
         for line in lines[:3]:  # 红头: "XX大学文件" / the issuing unit on the first lines
-            mt = _UNIT.search(line.removesuffix("文件"))
-            if mt:
-                choices.append(("letterhead", mt.group(1)))
+            head = _UNIT.search(line.removesuffix("文件"))
+            if head:
+                choices.append(("letterhead", head.group(1)))
     if not choices:
         return SealUnitMatch(seal_text, None, "none", 0.0)
     scored = [(unit_similarity(seal_text, unit), src, unit) for src, unit in choices]

@@ -177,9 +177,7 @@ def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, n
             continue
         key = (p.mode, p.source, round(p.geom.cx), round(p.geom.cy))
         other = pending.get(key)
-        if other is None:
-            pending[key] = (p, g, f)
-        elif (passes_gates(f), f[1]) > (passes_gates(other[2]), other[2][1]):  # border_mean
+        if other is None or (passes_gates(f), f[1]) > (passes_gates(other[2]), other[2][1]):
             pending[key] = (p, g, f)
     out.extend(pending.values())
     return out
@@ -204,8 +202,9 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
     for i in order:
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        ok = bool(scores[i] >= model.threshold) and passes_gates(f) and (
-            not colour_page or p.mode != "dark" or _ink_is_red(m, g)) and all(_iou(bbox, k) <= NMS_IOU for k in kept)
+        ok = (bool(scores[i] >= model.threshold) and passes_gates(f)
+              and (not colour_page or p.mode != "dark" or _ink_is_red(m, g))
+              and all(_iou(bbox, k) <= NMS_IOU for k in kept))
         if ok:
             kept.append(bbox)
         cands.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
