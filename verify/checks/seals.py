@@ -55,36 +55,40 @@ ROUND_MIN_AXIS_RATIO = 0.86  # minor/major at or above: "round" (perspective squ
 
 
 @dataclass(frozen=True)
-class LogisticModel:
-    mean: np.ndarray
-    std: np.ndarray
-    weights: np.ndarray
-    bias: float
+class BoostedTrees:
+    """Gradient-boosted depth-2 trees on the logistic loss, evaluated in numpy.
+
+    ``nodes[k]`` = (feature, threshold) for the root, then for its left and right children;
+    ``leaves[k]`` = the four leaf values (left-left, left-right, right-left, right-right).
+    Depth 2 lets a split depend on another (e.g. "ink between characters and centre" matters
+    differently for colour and for grey candidates), which one logistic model could not do.
+    """
+
+    features: np.ndarray  # (n_trees, 3) int
+    thresholds: np.ndarray  # (n_trees, 3) float
+    leaves: np.ndarray  # (n_trees, 4) float
+    base: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.std) @ self.weights + self.bias
+        f, t = self.features, self.thresholds
+        root = x[:, f[:, 0]] > t[None, :, 0]  # (n, trees)
+        left = x[:, f[:, 1]] > t[None, :, 1]
+        right = x[:, f[:, 2]] > t[None, :, 2]
+        leaf = np.where(root, 2 + right.astype(int), left.astype(int))
+        z = self.base + np.take_along_axis(
+            np.broadcast_to(self.leaves[None], (len(x), *self.leaves.shape)),
+            leaf[..., None], axis=2)[..., 0].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
 @dataclass(frozen=True)
 class SealModel:
-    """Two logistic models over the same features: one for round/oval candidates, one for
-    squares (square seals are filled with 4-9 characters, so "ink between the characters and
-    the centre" means something else there)."""
-
     feature_names: tuple[str, ...]
-    ellipse: LogisticModel
-    square: LogisticModel
+    trees: BoostedTrees
     threshold: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        is_square = x[:, self.feature_names.index("is_square")] > 0.5
-        return np.where(is_square, self.square.score(x), self.ellipse.score(x))
-
-
-def _logistic(d: dict[str, object]) -> LogisticModel:
-    return LogisticModel(np.asarray(d["mean"], np.float32), np.asarray(d["std"], np.float32),
-                         np.asarray(d["weights"], np.float32), float(d["bias"]))  # type: ignore[arg-type]
+        return self.trees.score(x)
 
 
 @cache
@@ -93,8 +97,10 @@ def load_model(path: Path = MODEL_PATH) -> SealModel:
     names = tuple(data["features"])
     if names != FEATURE_NAMES:
         raise ValueError(f"seal model {path} was fitted on other features: {names}")
-    return SealModel(names, _logistic(data["ellipse"]), _logistic(data["square"]),
-                     float(data["threshold"]))
+    trees = BoostedTrees(np.asarray(data["tree_features"], np.int64),
+                         np.asarray(data["tree_thresholds"], np.float32),
+                         np.asarray(data["tree_leaves"], np.float32), float(data["base"]))
+    return SealModel(names, trees, float(data["threshold"]))
 
 
 @dataclass(frozen=True)
