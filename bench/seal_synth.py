@@ -119,14 +119,21 @@ def draw_seal(rng: random.Random, shape: str, text: str, diameter: int,
     rx, ry = w / 2, h / 2
     ring = max(2, round(diameter * rng.uniform(0.025, 0.045)))
     if shape == "square":
-        d.rectangle((pad, pad, pad + w - 1, pad + h - 1), outline=255, width=max(3, round(w * 0.07)))
+        # half of the name seals are cut in relief (白文: filled, white characters); the
+        # choice comes from its own generator so the page's other draws stay as they were
+        relief = random.Random(f"{text}-{diameter}").random() < 0.5
+        if relief:
+            d.rectangle((pad, pad, pad + w - 1, pad + h - 1), fill=255)
+        else:
+            d.rectangle((pad, pad, pad + w - 1, pad + h - 1), outline=255,
+                        width=max(3, round(w * 0.07)))
         chars = text[:4] if len(text) >= 4 else (text + "之印")[:4]
         f = _font(font, round(w * 0.36))
         for i, ch in enumerate(chars):
             col, row = 1 - i // 2, i % 2  # read right column first, top to bottom
             x = pad + w * (0.29 + 0.42 * col)
             y = pad + h * (0.29 + 0.42 * row)
-            d.text((x, y), ch, fill=255, font=f, anchor="mm")
+            d.text((x, y), ch, fill=0 if relief else 255, font=f, anchor="mm")
         return im
     d.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), outline=255, width=ring)
     if shape == "oval":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -50,7 +51,11 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "seals" / "seal_classifier.json"
-NMS_IOU = 0.3  # candidates overlapping more than this describe the same seal
+# Two candidates describe the same seal when their centres are within 30% of the seal's size
+# of each other (an inner ring, a part) or they overlap with IoU > 0.6. Two real seals stamped
+# over each other (project covers: unit + qualification seal) sit ≥ 0.4 sizes apart.
+SAME_SEAL_CENTRE = 0.3
+SAME_SEAL_IOU = 0.6
 ROUND_MIN_AXIS_RATIO = 0.86  # minor/major at or above: "round" (perspective squeezes ~0.9)
 
 
@@ -143,6 +148,7 @@ GATE_MIN_RING_PEAK = 0.4  # a drawn border: on 40% of the rays the ink peaks on 
 # line (real seals measured 0.44-1.0 on /work/shared/realworld; chance circles in text,
 # guilloche or photos 0.02-0.35)
 GATE_MAX_FILL = 0.5  # filled badges, bars and fingerprints are mostly ink
+GATE_MAX_FILL_SQUARE = 0.88  # a 白文 name seal is 55-85% ink; a solid bar ~100%
 # Sizes (major axis / page short side). A name seal is ≥ 14 mm, a round seal ≥ 30 mm: on A4
 # (210 mm) 0.065 and 0.14; the minimums sit well below, but above a heading character (a
 # 22 pt 国 or 回 is a square with strokes inside: 0.037).
@@ -155,12 +161,24 @@ GATE_MIN_AXIS_RATIO_SQUARE = 0.75  # a long rectangle is a badge, a box or a tab
 def passes_gates(f: np.ndarray) -> bool:
     v = dict(zip(FEATURE_NAMES, f, strict=True))
     square = v["is_square"] > 0.5
+    # A name seal cut in relief (白文) is a filled red square with white characters: mostly
+    # ink, but not solid (a bar of a chart is solid).
+    filled_name_seal = square and v["is_colour"] > 0.5 and v["fill"] <= GATE_MAX_FILL_SQUARE
     return bool(
-        v["fill"] <= GATE_MAX_FILL
+        (v["fill"] <= GATE_MAX_FILL or filled_name_seal)
         and v["ring_peak"] >= GATE_MIN_RING_PEAK
         and v["rel_size"] >= (GATE_MIN_SIZE_SQUARE if square else GATE_MIN_SIZE)
         and v["axis_ratio"] >= (GATE_MIN_AXIS_RATIO_SQUARE if square else GATE_MIN_AXIS_RATIO)
     )
+
+
+def _same_seal(a: BBox, b: BBox) -> bool:
+    if _iou(a, b) > SAME_SEAL_IOU:
+        return True
+    size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1], 1e-6)
+    dx = ((a[0] + a[2]) - (b[0] + b[2])) / 2
+    dy = ((a[1] + a[3]) - (b[1] + b[3])) / 2
+    return bool(math.hypot(dx, dy) < SAME_SEAL_CENTRE * size)
 
 
 def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, np.ndarray]]:
@@ -210,7 +228,7 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
         bbox = _bbox_frac(g, m)
         ok = (bool(scores[i] >= model.threshold) and passes_gates(f)
               and (not colour_page or p.mode != "dark" or _ink_is_red(m, g))
-              and all(_iou(bbox, k) <= NMS_IOU for k in kept))
+              and not any(_same_seal(bbox, k) for k in kept))
         if ok:
             kept.append(bbox)
         cands.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
