@@ -163,10 +163,12 @@ def passes_gates(f: np.ndarray) -> bool:
     square = v["is_square"] > 0.5
     # A name seal cut in relief (白文) is a filled red square with white characters: mostly
     # ink, but not solid (a bar of a chart is solid).
-    filled_name_seal = square and v["is_colour"] > 0.5 and v["fill"] <= GATE_MAX_FILL_SQUARE
+    # Its border is the edge of the ink block, so no ring peak: it must be closed all round.
+    filled_name_seal = (square and v["is_colour"] > 0.5 and GATE_MAX_FILL < v["fill"]
+                        <= GATE_MAX_FILL_SQUARE and v["border_cov"] >= 0.9)
     return bool(
-        (v["fill"] <= GATE_MAX_FILL or filled_name_seal)
-        and v["ring_peak"] >= GATE_MIN_RING_PEAK
+        (filled_name_seal
+         or (v["fill"] <= GATE_MAX_FILL and v["ring_peak"] >= GATE_MIN_RING_PEAK))
         and v["rel_size"] >= (GATE_MIN_SIZE_SQUARE if square else GATE_MIN_SIZE)
         and v["axis_ratio"] >= (GATE_MIN_AXIS_RATIO_SQUARE if square else GATE_MIN_AXIS_RATIO)
     )
