@@ -165,7 +165,7 @@ def passes_gates(f: np.ndarray) -> bool:
     # ink, but not solid (a bar of a chart is solid).
     # Its border is the edge of the ink block, so no ring peak: it must be closed all round.
     filled_name_seal = (square and v["is_colour"] > 0.5 and GATE_MAX_FILL < v["fill"]
-                        <= GATE_MAX_FILL_SQUARE and v["border_cov"] >= 0.9)
+                        <= GATE_MAX_FILL_SQUARE and v["border_cov"] >= 0.8)
     return bool(
         (filled_name_seal
          or (v["fill"] <= GATE_MAX_FILL and v["ring_peak"] >= GATE_MIN_RING_PEAK))
