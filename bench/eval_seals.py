@@ -48,7 +48,7 @@ def _page_from_array(img: np.ndarray) -> Page:
 def _candidate_rows(page: SynthPage) -> tuple[list[np.ndarray], list[int]]:
     m = build_maps(page.image)
     rows, labels = [], []
-    for p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
+    for _p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
         bbox = seals_mod._bbox_frac(g, m)
         pos = any(seals_mod._iou(bbox, s.bbox) >= IOU_MATCH and (g.square == (s.shape == "square"))
                   for s in page.seals)
@@ -67,7 +67,7 @@ def _fixture_pages(folder: Path) -> list[SynthPage]:
         path = folder / d["file"]
         try:
             doc = open_document(InputRef(d["file"], path, PurePosixPath(str(path.resolve()))))
-        except Exception:  # noqa: BLE001 - unreadable fixtures carry no seal evidence
+        except Exception:
             continue
         for i in range(doc.page_count):
             truth = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
@@ -187,7 +187,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     neg_max_top = float(neg_max[0]) if len(neg_max) else 0.0
     model = {
         "features": list(FEATURE_NAMES), **parts, "threshold": round(thr, 4),
-        "candidates": int(len(y)), "positives": int(y.sum()),
+        "candidates": len(y), "positives": int(y.sum()),
         "fitted_on": f"bench/seal_synth.py dev pages 0..{args.count - 1}"
                      + "".join(f" + fixtures set {Path(f).name}" for f in args.fixtures or []),
         "rebuild": f"PYTHONPATH=. python bench/eval_seals.py fit --count {args.count} "
@@ -360,6 +360,11 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
     seal_tp = seal_fp = seal_fn = 0
     times: list[float] = []
     failures: list[str] = []
+    cers: list[float] = []
+    engine = None
+    if args.text:
+        from verify.text.ocr import make_engine
+        engine = make_engine("rapidocr")
     for d in labels:
         path = folder / d["file"]
         ref = InputRef(d["file"], path, PurePosixPath(str(path.resolve())))
@@ -377,6 +382,14 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
             found_doc += [(i + 1, f) for f in found]
             truth = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
                      for s in d["seals"] if s["page"] == i + 1]
+            clean = [s for s in truth if s.shape == "round" and s.color == "red" and not s.faint]
+            if engine is not None and clean and d["delivery"] in ("born_digital", "scan"):
+                read = seals_mod.find_seals(page, engine)
+                for s in clean:
+                    hit = [f for f in read if seals_mod._iou(f.bbox, s.bbox) >= IOU_MATCH]
+                    if hit:
+                        cers.append(seal_text_cer(s.text, hit[0].text))
+                        print(f"  text {s.text} -> {hit[0].text} cer {cers[-1]:.2f}")
             tp, fp, fn = _match([f.bbox for f in found], truth)
             seal_tp, seal_fp, seal_fn = seal_tp + tp, seal_fp + fp, seal_fn + fn
             for s in truth:
@@ -406,6 +419,10 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
     arr = np.array(times)
     print(f"find_seals CPU time: mean {arr.mean():.3f} s/page, median {np.median(arr):.3f}, "
           f"p95 {np.percentile(arr, 95):.3f}, max {arr.max():.3f}")
+    if cers:
+        print(f"seal text CER on clean red round seals (born-digital and scans): mean "
+              f"{np.mean(cers):.3f}, median {np.median(cers):.3f} over {len(cers)} seals; exact "
+              f"{sum(c == 0 for c in cers)}/{len(cers)}")
     if args.verbose:
         print("\nfailures:\n" + "\n".join(failures))
 
@@ -434,6 +451,7 @@ def main() -> None:
     fx = sub.add_parser("fixtures", help="measure on a fixtures.generate set")
     fx.add_argument("dir")
     fx.add_argument("--verbose", "-v", action="store_true")
+    fx.add_argument("--text", action="store_true", help="also OCR seal text (RapidOCR)")
     args = ap.parse_args()
     {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures}[args.cmd](args)
 

@@ -390,11 +390,11 @@ def deliver(rng: random.Random, img: np.ndarray, outlines: list[np.ndarray], del
     if delivery.startswith("rot"):
         k = int(delivery[3:]) // 90
         img, outlines = deliver(rng, img, outlines, "colour_scan")
-        h2, w2 = img.shape[:2]
+        h2 = img.shape[0]
         for _ in range(k):  # clockwise 90°: (x, y) -> (h - 1 - y, x)
             outlines = [np.stack([h2 - 1 - o[:, 1], o[:, 0]], axis=1) for o in outlines]
             img = np.ascontiguousarray(np.rot90(img, -1))
-            h2, w2 = img.shape[:2]
+            h2 = img.shape[0]
         return img, outlines
     return img, outlines  # clean (born-digital render)
 
@@ -491,7 +491,8 @@ def cached_page(split: str, index: int, cache: str | None) -> SynthPage:
 
     base = os.path.join(cache, f"{split}-{index:05d}")
     if os.path.exists(base + ".json") and os.path.exists(base + ".png"):
-        meta = json.load(open(base + ".json", encoding="utf-8"))
+        with open(base + ".json", encoding="utf-8") as fh:
+            meta = json.load(fh)
         img = cv2.cvtColor(cv2.imread(base + ".png"), cv2.COLOR_BGR2RGB)
         seals = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
                  for s in meta["seals"]]
