@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -323,6 +323,3 @@ def draw_seal_debug(page: Page, candidates: tuple[SealCandidate, ...] | None = N
             canvas.draw_rect(c.bbox, ORANGE, f"{c.mode} {c.score:.2f}", thickness=1)
     return canvas
 
-
-def with_text(seal: Seal, text: str) -> Seal:
-    return replace(seal, text=text)
