@@ -30,7 +30,7 @@ from bench.seal_synth import SynthPage, SynthSeal, cached_page  # noqa: E402
 from verify.checks import seals as seals_mod  # noqa: E402
 from verify.checks.seal_geometry import FEATURE_NAMES, build_maps  # noqa: E402
 from verify.checks.seal_text import seal_text_cer  # noqa: E402
-from verify.model import InputRef  # noqa: E402
+from verify.model import InputRef, Seal  # noqa: E402
 from verify.pages import Page, open_document  # noqa: E402
 
 IOU_MATCH = 0.5
@@ -48,7 +48,7 @@ def _page_from_array(img: np.ndarray) -> Page:
 def _candidate_rows(page: SynthPage) -> tuple[list[np.ndarray], list[int]]:
     m = build_maps(page.image)
     rows, labels = [], []
-    for p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
+    for _p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
         bbox = seals_mod._bbox_frac(g, m)
         pos = any(seals_mod._iou(bbox, s.bbox) >= IOU_MATCH and (g.square == (s.shape == "square"))
                   for s in page.seals)
@@ -57,6 +57,25 @@ def _candidate_rows(page: SynthPage) -> tuple[list[np.ndarray], list[int]]:
         rows.append(f)
         labels.append(int(pos))
     return rows, labels
+
+
+def _fixture_pages(folder: Path) -> list[SynthPage]:
+    """Every page of a ``fixtures.generate`` set as a SynthPage (image + truth seals)."""
+    out = []
+    for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        path = folder / d["file"]
+        try:
+            doc = open_document(InputRef(d["file"], path, PurePosixPath(str(path.resolve()))))
+        except Exception:
+            continue
+        for i in range(doc.page_count):
+            truth = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
+                     for s in d["seals"] if s["page"] == i + 1]
+            out.append(SynthPage(f"{d['file']}#{i + 1}", doc.page(i).image, truth,
+                                 d["delivery"], ",".join(d["traps"]) or None))
+        doc.close()
+    return out
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 60
@@ -80,10 +99,63 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 60
     return mean, std, w[:-1], float(w[-1])
 
 
+def _best_split(x: np.ndarray, g: np.ndarray, h: np.ndarray, cuts: list[np.ndarray],
+                lam: float) -> tuple[int, float, float]:
+    """(feature, threshold, gain) of the best second-order split of one node."""
+    best = (0, float("inf"), -1.0)
+    G, H = g.sum(), h.sum()
+    for j, cj in enumerate(cuts):
+        right = x[:, j][:, None] > cj[None, :]
+        gr = (g[:, None] * right).sum(axis=0)
+        hr = (h[:, None] * right).sum(axis=0)
+        gain = gr**2 / (hr + lam) + (G - gr) ** 2 / (H - hr + lam) - G**2 / (H + lam)
+        k = int(np.argmax(gain))
+        if gain[k] > best[2]:
+            best = (j, float(cj[k]), float(gain[k]))
+    return best
+
+
+def fit_boosted(x: np.ndarray, y: np.ndarray, rounds: int = 120, rate: float = 0.15,
+                lam: float = 5.0, min_leaf: float = 2.0) -> dict[str, object]:
+    """Depth-2 gradient boosting on the logistic loss (XGBoost-style leaves), balanced."""
+    pos = y.mean()
+    sw = np.where(y == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
+    cuts = [np.unique(np.quantile(x[:, j], np.linspace(0.03, 0.97, 24))) for j in range(x.shape[1])]
+    base = 0.0
+    z = np.full(len(y), base)
+    feats, thrs, leaves = [], [], []
+    for _ in range(rounds):
+        p = 1 / (1 + np.exp(-z))
+        g, h = sw * (p - y), sw * np.maximum(p * (1 - p), 1e-6)
+        fr, tr, _ = _best_split(x, g, h, cuts, lam)
+        r = x[:, fr] > tr
+        kids = []
+        for side in (~r, r):
+            if h[side].sum() < 2 * min_leaf:
+                kids.append((0, float("inf")))
+                continue
+            fc, tc, _ = _best_split(x[side], g[side], h[side], cuts, lam)
+            kids.append((fc, tc))
+        leaf_vals = []
+        masks = [~r & ~(x[:, kids[0][0]] > kids[0][1]), ~r & (x[:, kids[0][0]] > kids[0][1]),
+                 r & ~(x[:, kids[1][0]] > kids[1][1]), r & (x[:, kids[1][0]] > kids[1][1])]
+        for msk in masks:
+            leaf_vals.append(float(-g[msk].sum() / (h[msk].sum() + lam)) * rate)
+        for v, msk in zip(leaf_vals, masks, strict=True):
+            z[msk] += v
+        feats.append([fr, kids[0][0], kids[1][0]])
+        thrs.append([tr, min(kids[0][1], 1e9), min(kids[1][1], 1e9)])
+        leaves.append(leaf_vals)
+    return {"tree_features": feats, "tree_thresholds": np.round(thrs, 6).tolist(),
+            "tree_leaves": np.round(leaves, 6).tolist(), "base": base}
+
+
 def cmd_fit(args: argparse.Namespace) -> None:
     t0 = time.time()
     xs, ys, page_of = [], [], []
     pages = [cached_page("dev", i, args.cache) for i in range(args.count)]
+    for folder in args.fixtures or []:
+        pages += list(_fixture_pages(Path(folder)))
     for k, pg in enumerate(pages):
         r, lab = _candidate_rows(pg)
         xs += r
@@ -91,37 +163,44 @@ def cmd_fit(args: argparse.Namespace) -> None:
         page_of += [k] * len(r)
     x = np.stack(xs).astype(np.float64)
     y = np.array(ys, dtype=np.float64)
-    sq = x[:, FEATURE_NAMES.index("is_square")] > 0.5
-    parts = {}
-    scores = np.zeros(len(y))
-    for name, sel in (("ellipse", ~sq), ("square", sq)):
-        mean, std, w, b = fit_logistic(x[sel], y[sel], l2=args.l2)
-        scores[sel] = 1 / (1 + np.exp(-(((x[sel] - mean) / std) @ w + b)))
-        parts[name] = {"mean": mean.round(6).tolist(), "std": std.round(6).tolist(),
-                       "weights": w.round(6).tolist(), "bias": round(b, 6),
-                       "candidates": int(sel.sum()), "positives": int(y[sel].sum())}
-        print(f"{name}: {int(sel.sum())} candidates, {int(y[sel].sum())} positive")
-        for n, wi in sorted(zip(FEATURE_NAMES, w, strict=True), key=lambda t: -abs(t[1]))[:8]:
-            print(f"  {n:16s} {wi:+.3f}")
-    # Threshold: just above the best-scoring candidate on any dev page without a seal (no
-    # false seal on dev), at least 0.5; the dev recall printed by `eval --split dev` shows
-    # the price.
+    parts = fit_boosted(x, y, rounds=args.rounds)
+    seals_mod.load_model.cache_clear()
+    trees = seals_mod.BoostedTrees(np.asarray(parts["tree_features"]),
+                                   np.asarray(parts["tree_thresholds"], np.float32),
+                                   np.asarray(parts["tree_leaves"], np.float32), 0.0)
+    scores = trees.score(x.astype(np.float32))
+    used = defaultdict(int)
+    for fs in parts["tree_features"]:  # type: ignore[union-attr]
+        for j in fs:
+            used[FEATURE_NAMES[j]] += 1
+    print("features used by the trees:", dict(sorted(used.items(), key=lambda t: -t[1])))
+    # Threshold: the lowest (≥ 0.5) that keeps dev false-seal pages at or under
+    # --max-fp-share of the seal-free dev pages, plus --margin. One odd dev page must not
+    # set it (as the strict "no false page at all" rule did, at a recall cost).
     page_of_arr = np.array(page_of)
-    neg_pages = {k for k, pg in enumerate(pages) if not pg.seals}
-    neg_max = max((scores[(page_of_arr == k)].max() for k in neg_pages
-                   if (page_of_arr == k).any()), default=0.5)
-    thr = float(min(0.95, max(0.5, neg_max + args.margin)))
+    neg_pages = [k for k, pg in enumerate(pages) if not pg.seals]
+    neg_max = np.sort([scores[page_of_arr == k].max() for k in neg_pages
+                       if (page_of_arr == k).any()])[::-1]
+    allowed = int(args.max_fp_share * len(neg_pages))
+    level = float(neg_max[allowed]) if len(neg_max) > allowed else 0.5
+    thr = float(min(0.95, max(0.5, level + args.margin)))
+    neg_max_top = float(neg_max[0]) if len(neg_max) else 0.0
     model = {
         "features": list(FEATURE_NAMES), **parts, "threshold": round(thr, 4),
-        "fitted_on": f"bench/seal_synth.py dev pages 0..{args.count - 1}",
+        "candidates": len(y), "positives": int(y.sum()),
+        "fitted_on": f"bench/seal_synth.py dev pages 0..{args.count - 1}"
+                     + "".join(f" + fixtures set {Path(f).name}" for f in args.fixtures or []),
         "rebuild": f"PYTHONPATH=. python bench/eval_seals.py fit --count {args.count} "
-                   f"--margin {args.margin} --l2 {args.l2}",
+                   f"--margin {args.margin} --rounds {args.rounds} "
+                   f"--max-fp-share {args.max_fp_share}"
+                   + "".join(" --fixtures DIR" for _ in args.fixtures or []),
     }
     out = ROOT / "models" / "seals" / "seal_classifier.json"
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     seals_mod.load_model.cache_clear()
     print(f"fitted on {len(pages)} dev pages, {len(y)} candidates passing the gates "
-          f"({int(y.sum())} positive); max score on a seal-free page {neg_max:.3f} -> "
+          f"({int(y.sum())} positive); top seal-free page scores {neg_max[:3].round(3)} "
+          f"(max {neg_max_top:.3f}), {allowed} allowed -> "
           f"threshold {thr:.3f}; {time.time() - t0:.0f}s")
 
 
@@ -271,6 +350,83 @@ def eval_realworld(folder: Path, engine: object | None = None) -> None:
           f"mean {np.mean(times):.3f} s/page")
 
 
+def cmd_fixtures(args: argparse.Namespace) -> None:
+    """Measure on a set written by ``python -m fixtures.generate`` (every page of every
+    document; a document has a seal when any page has one)."""
+    folder = Path(args.dir)
+    labels = [json.loads(x) for x in (folder / "labels.jsonl").read_text(
+        encoding="utf-8").splitlines() if x.strip()]
+    groups: dict[str, Tally] = defaultdict(Tally)
+    seal_tp = seal_fp = seal_fn = 0
+    times: list[float] = []
+    failures: list[str] = []
+    cers: list[float] = []
+    engine = None
+    if args.text:
+        from verify.text.ocr import make_engine
+        engine = make_engine("rapidocr")
+    for d in labels:
+        path = folder / d["file"]
+        ref = InputRef(d["file"], path, PurePosixPath(str(path.resolve())))
+        try:
+            doc = open_document(ref)
+        except Exception as exc:  # unreadable documents are the ingest stage's business
+            failures.append(f"{d['file']}: cannot open ({exc})")
+            continue
+        found_doc: list[tuple[int, Seal]] = []
+        for i in range(doc.page_count):
+            page = doc.page(i)
+            t = time.process_time()
+            found = seals_mod.find_seals(page)
+            times.append(time.process_time() - t)
+            found_doc += [(i + 1, f) for f in found]
+            truth = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
+                     for s in d["seals"] if s["page"] == i + 1]
+            clean = [s for s in truth if s.shape == "round" and s.color == "red" and not s.faint]
+            if engine is not None and clean and d["delivery"] in ("born_digital", "scan"):
+                read = seals_mod.find_seals(page, engine)
+                for s in clean:
+                    hit = [f for f in read if seals_mod._iou(f.bbox, s.bbox) >= IOU_MATCH]
+                    if hit:
+                        cers.append(seal_text_cer(s.text, hit[0].text))
+                        print(f"  text {s.text} -> {hit[0].text} cer {cers[-1]:.2f}")
+            tp, fp, fn = _match([f.bbox for f in found], truth)
+            seal_tp, seal_fp, seal_fn = seal_tp + tp, seal_fp + fp, seal_fn + fn
+            for s in truth:
+                hit = any(seals_mod._iou(f.bbox, s.bbox) >= IOU_MATCH for f in found)
+                groups[f"seal {s.shape}/{s.color}{'/faint' if s.faint else ''}"].add(True, hit)
+            if fp or fn:
+                failures.append(f"{d['file']} p{i + 1} ({d['delivery']}, {d['kind']}, traps "
+                                f"{d['traps']}): truth {len(truth)} found {len(found)} "
+                                f"(fp {fp}, fn {fn}) {[round(f.score, 2) for f in found]}")
+        doc.close()
+        has, hit = bool(d["seals"]), bool(found_doc)
+        groups["all documents"].add(has, hit)
+        groups[f"delivery {d['delivery']}"].add(has, hit)
+        if not has:
+            for trap in d["traps"] or ["none"]:
+                groups[f"trap {trap} (no seal)"].add(False, hit)
+        else:
+            for trap in d["traps"]:
+                groups[f"trap {trap} (with seal)"].add(True, hit)
+    print(f"\n## fixtures set {folder} ({len(labels)} documents, {len(times)} pages)\n")
+    print(HEADER)
+    for name in sorted(groups, key=lambda n: (n != "all documents", n)):
+        print(groups[name].row(name))
+    print(f"\nseal-level (IoU ≥ {IOU_MATCH}): precision {seal_tp / max(seal_tp + seal_fp, 1):.3f}"
+          f" recall {seal_tp / max(seal_tp + seal_fn, 1):.3f} (tp {seal_tp}, fp {seal_fp}, "
+          f"fn {seal_fn})")
+    arr = np.array(times)
+    print(f"find_seals CPU time: mean {arr.mean():.3f} s/page, median {np.median(arr):.3f}, "
+          f"p95 {np.percentile(arr, 95):.3f}, max {arr.max():.3f}")
+    if cers:
+        print(f"seal text CER on clean red round seals (born-digital and scans): mean "
+              f"{np.mean(cers):.3f}, median {np.median(cers):.3f} over {len(cers)} seals; exact "
+              f"{sum(c == 0 for c in cers)}/{len(cers)}")
+    if args.verbose:
+        print("\nfailures:\n" + "\n".join(failures))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -278,6 +434,10 @@ def main() -> None:
     f.add_argument("--count", type=int, default=240)
     f.add_argument("--margin", type=float, default=0.02)
     f.add_argument("--l2", type=float, default=1.0)
+    f.add_argument("--rounds", type=int, default=120)
+    f.add_argument("--max-fp-share", type=float, default=0.01)
+    f.add_argument("--fixtures", action="append",
+                   help="also fit on every page of this fixtures.generate --split dev set")
     f.add_argument("--cache", default="/tmp/seal_synth_cache", help="PNG cache ('' = none)")
     e = sub.add_parser("eval")
     e.add_argument("--split", default="holdout")
@@ -288,8 +448,12 @@ def main() -> None:
     e.add_argument("--engine", default="rapidocr")
     e.add_argument("--verbose", "-v", action="store_true")
     e.add_argument("--cache", default="/tmp/seal_synth_cache", help="PNG cache ('' = none)")
+    fx = sub.add_parser("fixtures", help="measure on a fixtures.generate set")
+    fx.add_argument("dir")
+    fx.add_argument("--verbose", "-v", action="store_true")
+    fx.add_argument("--text", action="store_true", help="also OCR seal text (RapidOCR)")
     args = ap.parse_args()
-    {"fit": cmd_fit, "eval": cmd_eval}[args.cmd](args)
+    {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures}[args.cmd](args)
 
 
 if __name__ == "__main__":

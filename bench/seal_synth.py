@@ -24,7 +24,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 NOTO = "/usr/share/fonts/opentype/noto/"
 FONTS = {
-    "dev": {"seal": [(NOTO + "NotoSerifCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0)],
+    "dev": {"seal": [(NOTO + "NotoSerifCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+                     ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0)],
             "body": [("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
                      ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0)]},
     "holdout": {"seal": [(NOTO + "NotoSansCJK-Bold.ttc", 2), ("/usr/share/fonts/truetype/arphic/uming.ttc", 0)],
@@ -118,14 +119,21 @@ def draw_seal(rng: random.Random, shape: str, text: str, diameter: int,
     rx, ry = w / 2, h / 2
     ring = max(2, round(diameter * rng.uniform(0.025, 0.045)))
     if shape == "square":
-        d.rectangle((pad, pad, pad + w - 1, pad + h - 1), outline=255, width=max(3, round(w * 0.07)))
+        # half of the name seals are cut in relief (白文: filled, white characters); the
+        # choice comes from its own generator so the page's other draws stay as they were
+        relief = random.Random(f"{text}-{diameter}").random() < 0.5
+        if relief:
+            d.rectangle((pad, pad, pad + w - 1, pad + h - 1), fill=255)
+        else:
+            d.rectangle((pad, pad, pad + w - 1, pad + h - 1), outline=255,
+                        width=max(3, round(w * 0.07)))
         chars = text[:4] if len(text) >= 4 else (text + "之印")[:4]
         f = _font(font, round(w * 0.36))
         for i, ch in enumerate(chars):
             col, row = 1 - i // 2, i % 2  # read right column first, top to bottom
             x = pad + w * (0.29 + 0.42 * col)
             y = pad + h * (0.29 + 0.42 * row)
-            d.text((x, y), ch, fill=255, font=f, anchor="mm")
+            d.text((x, y), ch, fill=0 if relief else 255, font=f, anchor="mm")
         return im
     d.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), outline=255, width=ring)
     if shape == "oval":
@@ -382,11 +390,11 @@ def deliver(rng: random.Random, img: np.ndarray, outlines: list[np.ndarray], del
     if delivery.startswith("rot"):
         k = int(delivery[3:]) // 90
         img, outlines = deliver(rng, img, outlines, "colour_scan")
-        h2, w2 = img.shape[:2]
+        h2 = img.shape[0]
         for _ in range(k):  # clockwise 90°: (x, y) -> (h - 1 - y, x)
             outlines = [np.stack([h2 - 1 - o[:, 1], o[:, 0]], axis=1) for o in outlines]
             img = np.ascontiguousarray(np.rot90(img, -1))
-            h2, w2 = img.shape[:2]
+            h2 = img.shape[0]
         return img, outlines
     return img, outlines  # clean (born-digital render)
 
@@ -483,7 +491,8 @@ def cached_page(split: str, index: int, cache: str | None) -> SynthPage:
 
     base = os.path.join(cache, f"{split}-{index:05d}")
     if os.path.exists(base + ".json") and os.path.exists(base + ".png"):
-        meta = json.load(open(base + ".json", encoding="utf-8"))
+        with open(base + ".json", encoding="utf-8") as fh:
+            meta = json.load(fh)
         img = cv2.cvtColor(cv2.imread(base + ".png"), cv2.COLOR_BGR2RGB)
         seals = [SynthSeal(tuple(s["bbox"]), s["shape"], s["color"], s["text"], s["faint"])
                  for s in meta["seals"]]

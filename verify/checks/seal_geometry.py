@@ -36,7 +36,7 @@ MAX_SIZE_FRAC = 0.42
 COLOR_MIN = 18.0
 BLUE_MIN = 40.0  # blue seal ink is saturated (40,70,170: 100); pale blue paper is ~40 here
 DARK_MIN = 0.28
-DARK_FLOOR = 0.1  # weakest border darkness still treated as ink (a faint grey seal ~0.15)  # darkness (1 - grey/paper) of ink in the greyscale map
+DARK_FLOOR = 0.1  # weakest border darkness still treated as ink (a faint grey seal ~0.15)
 
 # Radial profile: distances (1.0 = border) and angles sampled per candidate.
 _S = np.linspace(0.0, 1.4, 57, dtype=np.float32)  # step 0.025
@@ -198,7 +198,7 @@ def _hough(strength: np.ndarray, mode: str, short: int, limit: int = 12) -> list
     h, w = strength.shape
     f = min(1.0, HOUGH_LONG_SIDE / max(h, w))
     top = max(float(strength.max()), 1e-3)
-    img = np.clip(strength * (255.0 / top), 0, 255).astype(np.uint8)
+    img: np.ndarray = np.clip(strength * (255.0 / top), 0, 255).astype(np.uint8)
     if f < 1.0:
         img = cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))),
                          interpolation=cv2.INTER_AREA)
@@ -289,7 +289,8 @@ def refine(ink: np.ndarray, g: Geometry) -> Geometry:
     p = profile(ink, g, scales)
     peak = p.max(axis=0)
     level = max(0.5 * float(np.median(peak)), 1e-3)
-    strong = p >= np.maximum(0.5 * peak[None, :], level)
+    # 0.35 of the ray's peak: a grey seal's ring is lighter than black text crossing it.
+    strong = p >= np.maximum(0.35 * peak[None, :], level)
     has = peak >= level
     if has.sum() < 0.5 * len(_T):
         return g
@@ -349,7 +350,6 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
     p = profile(ink, g)
     x0, y0, x1, y1 = (int(v) for v in g.bbox_px())
     h, w = ink.shape
-    crop = ink[max(0, y0):min(h, y1 + 1), max(0, x0):min(w, x1 + 1)]
     # Ink is judged relative to this candidate's own border strength (the median over rays of
     # the strongest ink on the border band): a faint grey seal among black text, or a pale
     # pink one, then looks like any other seal; text crossing it saturates at 1.

@@ -51,8 +51,19 @@ def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
     return np.clip(255 - 255 * e, 0, 255).astype(np.uint8)
 
 
-def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float], start_deg: float = 90.0,
-                colour: str = "red") -> np.ndarray:
+def _gap_angle(polar: np.ndarray) -> float:
+    """Image angle (degrees) of the centre of the emptiest 50° of the character band."""
+    n, r = polar.shape
+    band = polar[:, round(0.62 * r):round(0.92 * r)].astype(np.float32)
+    ink = (255.0 - band).mean(axis=1)
+    k = max(3, round(n * 50 / 360))
+    wrapped = np.concatenate([ink, ink[:k]])
+    window = np.convolve(wrapped, np.ones(k) / k, mode="valid")[:n]  # window i covers i..i+k
+    return float((int(np.argmin(window)) + k / 2) * 360.0 / n % 360.0)
+
+
+def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
+                start_deg: float | None = None, colour: str = "red") -> np.ndarray:
     """The character band of a round/oval seal as a straight strip (text upright, L→R).
 
     ``geom_axes`` are the seal's half-widths (x, y) in crop pixels; an oval is first
@@ -63,14 +74,20 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float], start_deg: flo
     h, w = ink.shape
     ax, ay = geom_axes
     size = 2 * UNWRAP_RADIUS_PX
-    circle = cv2.resize(ink, (max(1, round(w * size / (2 * ax))), max(1, round(h * size / (2 * ay)))),
+    circle = cv2.resize(ink, (max(1, round(w * size / (2 * ax))),
+                              max(1, round(h * size / (2 * ay)))),
                         interpolation=cv2.INTER_CUBIC)
     ch, cw = circle.shape
     centre = (cw / 2, ch / 2)
     n_angle = round(2 * np.pi * UNWRAP_RADIUS_PX * 0.75)
     polar = cv2.warpPolar(circle, (UNWRAP_RADIUS_PX, n_angle), centre, UNWRAP_RADIUS_PX,
                           cv2.WARP_POLAR_LINEAR + cv2.INTER_LINEAR + cv2.WARP_FILL_OUTLIERS)
-    # Rows are angles (0° = +x, clockwise on screen), columns radii. Start at ``start_deg``.
+    # Rows are angles (0° = +x, clockwise on screen), columns radii. The strip starts in the
+    # gap between the two ends of the name (the widest stretch of the character band without
+    # ink), so a seal on a turned page or a name running far round is not cut in two; with
+    # ``start_deg`` given, it starts there instead.
+    if start_deg is None:
+        start_deg = _gap_angle(polar)
     shift = round(start_deg / 360.0 * n_angle)
     polar = np.roll(polar, -shift, axis=0)
     band = polar[:, round(TEXT_BAND[0] * UNWRAP_RADIUS_PX):round(TEXT_BAND[1] * UNWRAP_RADIUS_PX)]
@@ -88,36 +105,47 @@ def _clean(text: str) -> str:
 
 def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
                    engine: OcrEngine) -> str:
-    """OCR the curved unit name of one seal (round or oval). Tries the four quarter starts
-    only when the upright start reads nothing: the page may be delivered turned."""
+    """OCR the curved unit name of one seal (round or oval): one OCR call on the unwrapped
+    character band."""
     crop = _seal_crop(page, bbox)
     if crop.size == 0:
         return ""
     h, w = crop.shape[:2]
     # Half-axes of the seal in crop pixels: the bbox spans the seal, the margin pads it.
     ax, ay = w / 2 / 1.08, h / 2 / 1.08
-    colour = "red"
-    best = ("", -1.0)
-    for start in (90.0, 0.0, 180.0, 270.0):
-        strip = unwrap_ring(crop, (ax, ay), start, colour)
-        res = engine.read(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB))
-        text = _clean("".join(s.text for s in res.spans))
-        conf = (res.mean_conf or 0.0) * min(1.0, len(text) / 4)
-        if conf > best[1]:
-            best = (text, conf)
-        if len(text) >= 4 and (res.mean_conf or 0.0) >= 80:
-            break
-    return best[0]
+    strip = unwrap_ring(crop, (ax, ay), None, "red")
+    res = engine.read(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB))
+    # spans left to right: the engine returns pieces of one line in no fixed order
+    text = "".join(s.text for s in sorted(res.spans, key=lambda s: s.bbox[0]))
+    return _unit_order(_HAN_ONLY.sub("", _clean(text)))
+
+
+_HAN_ONLY = re.compile(r"[A-Za-z0-9]")  # serial numbers, stray Latin: not the unit name
+_NAME_END = re.compile(r"(有限责任公司|股份有限公司|有限公司|公司|大学|学院|研究院|研究所|"
+                       r"中心站|中心|委员会|协会|学会|编辑部|杂志社|医院|分局|局)")
+
+
+def _unit_order(text: str) -> str:
+    """A reading that started inside the name (``环境局嘉兴市生态``) is turned back so it ends
+    with its unit-type word, when that word is followed only by a short remainder."""
+    ends = list(_NAME_END.finditer(text))
+    if not ends:
+        return text
+    cut = ends[-1].end()
+    tail = text[cut:]
+    if 0 < len(tail) <= max(2, len(text) // 2):
+        return tail + text[:cut]
+    return text
 
 
 # --------------------------------------------------------------------------- unit matching
 
 _UNIT_END = (r"(?:有限责任公司|股份有限公司|有限公司|公司|大学|学院|学校|研究院|研究所|医院|中心|"
              r"委员会|协会|学会|局|厅|部|院|站|所|社|馆|办公室|政府|集团|银行|出版社|编辑部)")
-_LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|完成单位|颁发单位|发证单位|单位名称|"
-                       r"盖章单位|出具单位|建设单位|施工单位|设计单位)[:：]?\s*([^\s:：，,。]{2,40}?"
-                       + _UNIT_END + ")")
-_UNIT = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?" + _UNIT_END + ")")
+_LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|完成单位|颁发单位|发证单位|"
+                       r"单位名称|盖章单位|出具单位|建设单位|施工单位|设计单位)[:：]?\s*"
+                       r"([^\s:：，,。；;]{2,40})")
+_UNIT = re.compile(r"([\u4e00-\u9fff（）()]{1,30}" + _UNIT_END + ")")  # greedy: the whole name
 
 
 @dataclass(frozen=True)
@@ -127,7 +155,7 @@ class SealUnitMatch:
 
     seal_text: str
     page_unit: str | None
-    source: str  # "labelled" (编制单位：…) | "signature" (落款, last unit line) | "letterhead" | "none"
+    source: str  # "labelled" (编制单位：…) | "signature" (落款) | "letterhead" | "none"
     similarity: float  # 0..1: longest common subsequence share of the shorter name
 
     @property
@@ -160,14 +188,14 @@ def compare_seal_unit(seal_text: str, page_text: str) -> SealUnitMatch:
             choices.append(("labelled", mt.group(1)))
     if not choices:
         for line in reversed(lines[-8:]):  # 落款: the unit name signing at the end
-            mt = _UNIT.fullmatch(line) or _UNIT.search(line)
-            if mt and len(line) <= 30:
-                choices.append(("signature", mt.group(1)))
+            found = _UNIT.fullmatch(line) or _UNIT.search(line)
+            if found and len(line) <= 30:
+                choices.append(("signature", found.group(1)))
     if not choices:
         for line in lines[:3]:  # 红头: "XX大学文件" / the issuing unit on the first lines
-            mt = _UNIT.search(line.removesuffix("文件"))
-            if mt:
-                choices.append(("letterhead", mt.group(1)))
+            head = _UNIT.search(line.removesuffix("文件"))
+            if head:
+                choices.append(("letterhead", head.group(1)))
     if not choices:
         return SealUnitMatch(seal_text, None, "none", 0.0)
     scored = [(unit_similarity(seal_text, unit), src, unit) for src, unit in choices]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -50,41 +51,49 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "seals" / "seal_classifier.json"
-NMS_IOU = 0.3  # candidates overlapping more than this describe the same seal
+# Two candidates describe the same seal when their centres are within 30% of the seal's size
+# of each other (an inner ring, a part) or they overlap with IoU > 0.6. Two real seals stamped
+# over each other (project covers: unit + qualification seal) sit ≥ 0.4 sizes apart.
+SAME_SEAL_CENTRE = 0.3
+SAME_SEAL_IOU = 0.6
 ROUND_MIN_AXIS_RATIO = 0.86  # minor/major at or above: "round" (perspective squeezes ~0.9)
 
 
 @dataclass(frozen=True)
-class LogisticModel:
-    mean: np.ndarray
-    std: np.ndarray
-    weights: np.ndarray
-    bias: float
+class BoostedTrees:
+    """Gradient-boosted depth-2 trees on the logistic loss, evaluated in numpy.
+
+    ``nodes[k]`` = (feature, threshold) for the root, then for its left and right children;
+    ``leaves[k]`` = the four leaf values (left-left, left-right, right-left, right-right).
+    Depth 2 lets a split depend on another (e.g. "ink between characters and centre" matters
+    differently for colour and for grey candidates), which one logistic model could not do.
+    """
+
+    features: np.ndarray  # (n_trees, 3) int
+    thresholds: np.ndarray  # (n_trees, 3) float
+    leaves: np.ndarray  # (n_trees, 4) float
+    base: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.std) @ self.weights + self.bias
+        f, t = self.features, self.thresholds
+        root = x[:, f[:, 0]] > t[None, :, 0]  # (n, trees)
+        left = x[:, f[:, 1]] > t[None, :, 1]
+        right = x[:, f[:, 2]] > t[None, :, 2]
+        leaf = np.where(root, 2 + right.astype(int), left.astype(int))
+        z = self.base + np.take_along_axis(
+            np.broadcast_to(self.leaves[None], (len(x), *self.leaves.shape)),
+            leaf[..., None], axis=2)[..., 0].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
 @dataclass(frozen=True)
 class SealModel:
-    """Two logistic models over the same features: one for round/oval candidates, one for
-    squares (square seals are filled with 4-9 characters, so "ink between the characters and
-    the centre" means something else there)."""
-
     feature_names: tuple[str, ...]
-    ellipse: LogisticModel
-    square: LogisticModel
+    trees: BoostedTrees
     threshold: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        is_square = x[:, self.feature_names.index("is_square")] > 0.5
-        return np.where(is_square, self.square.score(x), self.ellipse.score(x))
-
-
-def _logistic(d: dict[str, object]) -> LogisticModel:
-    return LogisticModel(np.asarray(d["mean"], np.float32), np.asarray(d["std"], np.float32),
-                         np.asarray(d["weights"], np.float32), float(d["bias"]))  # type: ignore[arg-type]
+        return self.trees.score(x)
 
 
 @cache
@@ -93,8 +102,10 @@ def load_model(path: Path = MODEL_PATH) -> SealModel:
     names = tuple(data["features"])
     if names != FEATURE_NAMES:
         raise ValueError(f"seal model {path} was fitted on other features: {names}")
-    return SealModel(names, _logistic(data["ellipse"]), _logistic(data["square"]),
-                     float(data["threshold"]))
+    trees = BoostedTrees(np.asarray(data["tree_features"], np.int64),
+                         np.asarray(data["tree_thresholds"], np.float32),
+                         np.asarray(data["tree_leaves"], np.float32), float(data["base"]))
+    return SealModel(names, trees, float(data["threshold"]))
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,7 @@ GATE_MIN_RING_PEAK = 0.4  # a drawn border: on 40% of the rays the ink peaks on 
 # line (real seals measured 0.44-1.0 on /work/shared/realworld; chance circles in text,
 # guilloche or photos 0.02-0.35)
 GATE_MAX_FILL = 0.5  # filled badges, bars and fingerprints are mostly ink
+GATE_MAX_FILL_SQUARE = 0.88  # a 白文 name seal is 55-85% ink; a solid bar ~100%
 # Sizes (major axis / page short side). A name seal is ≥ 14 mm, a round seal ≥ 30 mm: on A4
 # (210 mm) 0.065 and 0.14; the minimums sit well below, but above a heading character (a
 # 22 pt 国 or 回 is a square with strokes inside: 0.037).
@@ -149,12 +161,26 @@ GATE_MIN_AXIS_RATIO_SQUARE = 0.75  # a long rectangle is a badge, a box or a tab
 def passes_gates(f: np.ndarray) -> bool:
     v = dict(zip(FEATURE_NAMES, f, strict=True))
     square = v["is_square"] > 0.5
+    # A name seal cut in relief (白文) is a filled red square with white characters: mostly
+    # ink, but not solid (a bar of a chart is solid).
+    # Its border is the edge of the ink block, so no ring peak: it must be closed all round.
+    filled_name_seal = (square and v["is_colour"] > 0.5 and GATE_MAX_FILL < v["fill"]
+                        <= GATE_MAX_FILL_SQUARE and v["border_cov"] >= 0.8)
     return bool(
-        v["fill"] <= GATE_MAX_FILL
-        and v["ring_peak"] >= GATE_MIN_RING_PEAK
+        (filled_name_seal
+         or (v["fill"] <= GATE_MAX_FILL and v["ring_peak"] >= GATE_MIN_RING_PEAK))
         and v["rel_size"] >= (GATE_MIN_SIZE_SQUARE if square else GATE_MIN_SIZE)
         and v["axis_ratio"] >= (GATE_MIN_AXIS_RATIO_SQUARE if square else GATE_MIN_AXIS_RATIO)
     )
+
+
+def _same_seal(a: BBox, b: BBox) -> bool:
+    if _iou(a, b) > SAME_SEAL_IOU:
+        return True
+    size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1], 1e-6)
+    dx = ((a[0] + a[2]) - (b[0] + b[2])) / 2
+    dy = ((a[1] + a[3]) - (b[1] + b[3])) / 2
+    return bool(math.hypot(dx, dy) < SAME_SEAL_CENTRE * size)
 
 
 def _measure(m: Maps, props: list[Proposal]) -> list[tuple[Proposal, Geometry, np.ndarray]]:
@@ -202,8 +228,9 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
     for i in order:
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        ok = bool(scores[i] >= model.threshold) and passes_gates(f) and (
-            not colour_page or p.mode != "dark" or _ink_is_red(m, g)) and all(_iou(bbox, k) <= NMS_IOU for k in kept)
+        ok = (bool(scores[i] >= model.threshold) and passes_gates(f)
+              and (not colour_page or p.mode != "dark" or _ink_is_red(m, g))
+              and not any(_same_seal(bbox, k) for k in kept))
         if ok:
             kept.append(bbox)
         cands.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
@@ -296,6 +323,3 @@ def draw_seal_debug(page: Page, candidates: tuple[SealCandidate, ...] | None = N
             canvas.draw_rect(c.bbox, ORANGE, f"{c.mode} {c.score:.2f}", thickness=1)
     return canvas
 
-
-def with_text(seal: Seal, text: str) -> Seal:
-    return replace(seal, text=text)
