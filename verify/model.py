@@ -170,6 +170,8 @@ class Seal:
     color: str  # "red" | "other"
     text: str
     score: float
+    page_unit: str | None = None  # the unit the page prints (编制单位/落款/letterhead)
+    unit_similarity: float | None = None  # seal text vs page_unit, 0..1 (a review hint)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def to_row(report: DocumentReport) -> Row:
         "achievement_date": str(ev.achievement_date.value) if ev.achievement_date else None,
         "seals": [
             {"page": s.page, "bbox": _bbox(s.bbox), "shape": s.shape, "color": s.color,
-             "text": s.text, "score": round(s.score, 3)}
+             "text": s.text, "score": round(s.score, 3), "page_unit": s.page_unit,
+             "unit_similarity": s.unit_similarity}
             for s in ev.seals
         ],
         "dates": [
