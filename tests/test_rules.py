@@ -141,3 +141,16 @@ def test_appointment_date_from_the_folder() -> None:
     assert applicant.appointed == PartialDate(2020, 4, 16) and applicant.appointed_source == "folder"
     given = Applicant("A01", PartialDate(2019, 1, 1), None, "flag")
     assert applicant_from_folder(given, [letter]) is given
+
+
+def test_shared_body_pages_alone_are_not_a_duplicate() -> None:
+    """Two reports of one company share boilerplate pages; only the first page, an exact
+    copy or most pages make a document a duplicate."""
+    pages = tuple(_page(n) for n in (1, 2, 3, 4))
+    doc = _doc(Kind.project_cover, seals=(SEAL,), pages=pages)
+    body = (DuplicateHit(3, "B02/r.pdf", 3, "B02", 0.99, False),)
+    assert "DUPLICATE" not in _codes(doc, dups=body)
+    cover = (DuplicateHit(1, "B02/r.pdf", 1, "B02", 0.97, False),)
+    assert "DUPLICATE" in _codes(doc, dups=cover)
+    most = tuple(DuplicateHit(n, "B02/r.pdf", n, "B02", 0.97, False) for n in (2, 3, 4))
+    assert _codes(doc, dups=most).count("DUPLICATE") == 3

@@ -145,7 +145,19 @@ def pages_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
 
 
 def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    for d in ctx.duplicates:
+    """Evidence reused from another applicant. Matching body pages alone are not enough: the
+    reports of one company share boilerplate pages (编制人员名单, 声明, standard chapters), so a
+    document is a duplicate when an exact copy, its first page, or more than
+    ``duplicate_page_share`` of its pages match another applicant's pages."""
+    hits = ctx.duplicates
+    if not hits:
+        return
+    share = float(profile.extra.get("duplicate_page_share", 0.5))
+    matched = {d.page for d in hits}
+    if not (any(d.exact for d in hits) or 1 in matched
+            or len(matched) > share * max(ctx.doc.page_count, 1)):
+        return
+    for d in hits:
         yield Hit("DUPLICATE", d.page, {"page": d.page, "other_path": d.other_path,
                                         "other_page": d.other_page,
                                         "other_applicant": d.other_applicant,
