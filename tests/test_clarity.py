@@ -282,6 +282,37 @@ def test_frame_touching_the_edge_is_not_cropped(page: np.ndarray) -> None:
     assert "CROPPED" not in findings(m), m
 
 
+def _certificate(w: int, h: int) -> np.ndarray:
+    """A certificate: a closed double frame (5 % inset) and a few lines of text inside."""
+    img = np.full((h, w), 245, np.uint8)
+    for inset, width in ((0.05, 6), (0.065, 2)):
+        x0, y0 = round(inset * w), round(inset * w)
+        cv2.rectangle(img, (x0, y0), (w - 1 - x0, h - 1 - y0), 40, width)
+    text = render(block=0.5, lines=4)
+    img[round(0.35 * h):round(0.65 * h), round(0.2 * w):round(0.8 * w)] = cv2.resize(
+        text[round(0.35 * h):round(0.65 * h), round(0.2 * w):round(0.8 * w)],
+        (round(0.8 * w) - round(0.2 * w), round(0.65 * h) - round(0.35 * h)))
+    return img
+
+
+def test_closed_certificate_frame_is_not_cropped() -> None:
+    m = measure(_certificate(*A4))
+    assert m["edge_cut_pct"] == 0 and "CROPPED" not in findings(m), m
+
+
+@pytest.mark.parametrize("side", ["top", "right"])
+def test_certificate_frame_cut_by_the_edge_is_cropped(side: str) -> None:
+    cert = _certificate(*A4)
+    h, w = cert.shape
+    cut = cert[round(0.1 * h):] if side == "top" else cert[:, : round(0.9 * w)]
+    ms = measure_clarity(as_page(cut), PageText(""))
+    m = {x.name: x.value for x in ms}
+    # The frame's cut side spans ~85 % of the edge (the box minus its insets).
+    assert m["edge_cut_pct"] > 75 and findings(m).get("CROPPED") == "major", m
+    region = next(x.region for x in ms if x.name == "edge_cut_pct")
+    assert region is not None and (region[1] == 0.0 if side == "top" else region[0] > 0.9)
+
+
 def test_blank_page_with_show_through_and_specks(page: np.ndarray) -> None:
     back = page[:, ::-1].astype(np.float32)
     blank = np.clip(245 - 0.08 * (245 - cv2.GaussianBlur(back, (0, 0), 3)), 0, 255)

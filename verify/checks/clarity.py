@@ -64,6 +64,9 @@ SKEW_POINTS = 20_000  # ink pixels sampled for the projection-profile skew searc
 WARP_SIGMA = 0.55  # px: a photographed page is rectified by a linear-interpolating warp
 # (≈ 0.41 px spread per axis at a random sub-pixel offset) and phone demosaicing adds some;
 # removing it lifts the softest normal dev photos from 19.9–24.9 to the scans' range
+FRAME_LINE = 0.3  # a frame or table line runs at least this share of the page across
+FRAME_INSET = 0.02  # lines closer than this to the image's sides are scanner strips, not frames
+FRAME_MIN_WIDTH = 0.4  # the two cut lines of one box are at least this share of the page apart
 GRAIN_CROP = 700  # px side of the central crop whose paper noise is examined
 GRAIN_PAPER_BAND = 2.5  # grey levels: 9×9-mean deviation from the paper level still counted as
 # paper (scanner noise σ ≤ 5 averages to ≤ 0.6 there; a blurred stroke's halo is ≥ 3)
@@ -524,6 +527,53 @@ def edge_cut(ink: _Ink, height: float | None,
     return best, where
 
 
+def cut_frame(ink: _Ink, open_sides: frozenset[str] = SIDES) -> tuple[float, BBox | None]:
+    """Share (%) of a side along which a frame or ruled box has lost its side to the edge.
+
+    A certificate's frame or a table is closed: its lines perpendicular to a side end at the
+    line along that side, inside the page. When the image edge has cut the box, two long
+    perpendicular lines run into the edge and nothing joins them; the share is the span
+    between them (the missing part of the box's side). Lines hugging the image's other edges
+    (scanner strips, the desk) are not frame sides.
+    """
+    if not open_sides:
+        return 0.0, None
+    # Lines are found on a half-size mask (any ink in a 2×2 block): a frame line survives,
+    # and the long morphological openings cost a quarter.
+    raw = (ink.dark > ink.threshold).astype(np.uint8) * 255
+    hh, ww = raw.shape
+    raw = (cv2.resize(raw, (max(1, ww // 2), max(1, hh // 2)), interpolation=cv2.INTER_AREA)
+           > 0).astype(np.uint8)
+    h, w = raw.shape
+    band = max(1, EDGE_BAND // 2)
+    opened: dict[bool, np.ndarray] = {}
+    best, where = 0.0, None
+    for side in sorted(open_sides):
+        vertical = side in ("top", "bottom")
+        length = h if vertical else w
+        across = w if vertical else h
+        if vertical not in opened:
+            k = max(5, int(FRAME_LINE * length / 2))
+            kernel = np.ones((k, 1) if vertical else (1, k), np.uint8)
+            opened[vertical] = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
+        _, _, st, _ = cv2.connectedComponentsWithStats(opened[vertical], connectivity=8)
+        st = st[1:]
+        if vertical:
+            pos, start, span = st[:, 0] + st[:, 2] / 2, st[:, 1], st[:, 3]
+        else:
+            pos, start, span = st[:, 1] + st[:, 3] / 2, st[:, 0], st[:, 2]
+        end = start + span
+        touch = (start <= band) if side in ("top", "left") else (end >= length - band)
+        inner = (pos > FRAME_INSET * across) & (pos < (1 - FRAME_INSET) * across)
+        cand = np.sort(pos[touch & inner & (span >= FRAME_LINE * length)])
+        if cand.size < 2 or cand[-1] - cand[0] < FRAME_MIN_WIDTH * across:
+            continue
+        share = 100.0 * float(cand[-1] - cand[0]) / across
+        if share > best:
+            best, where = share, _SIDE_BOX[side]
+    return best, where
+
+
 def off_frame(region: _Region) -> tuple[float, BBox | None]:
     """Share (%) of a photographed sheet that lies beyond the photo's frame.
 
@@ -615,9 +665,9 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
     coverage = 100.0 * float(ink.mask.mean())
     out.append(Measurement("ink_coverage", round(coverage, 3), pbox))
     cut, cut_box = edge_cut(ink, text_height(ink.stats), region.open_sides)
-    off, off_box = off_frame(region)
-    if off > cut:
-        cut, cut_box = off, off_box
+    for more, more_box in (off_frame(region), cut_frame(ink, region.open_sides)):
+        if more > cut:
+            cut, cut_box = more, more_box
     out.append(Measurement("edge_cut_pct", round(cut, 1), _inside(pbox, cut_box)))
     contrast = page_contrast(ink)
     if contrast is not None:
