@@ -165,6 +165,72 @@ def test_low_resolution_text_height(page: np.ndarray) -> None:
     assert "BLURRY" not in findings(m)  # small sharp text is not blurry, just small
 
 
+def _noisy(img: np.ndarray, sd: float, seed: int = 0) -> np.ndarray:
+    """Scanner sensor noise (white, per pixel), added after the optics."""
+    n = np.random.default_rng(seed).normal(0, sd, img.shape)
+    return np.clip(img.astype(np.float32) + n, 0, 255).astype(np.uint8)
+
+
+def test_enlarged_low_resolution_scan_is_low_resolution_not_blurry() -> None:
+    # Scanned at 80 DPI (with the scanner's noise), then enlarged to 200 DPI by the uploader:
+    # the file has 200 DPI of pixels but 80 DPI of content.
+    low = _noisy(render(dpi=80), 3.0)
+    h, w = A4[1], A4[0]
+    big = cv2.resize(low, (w, h), interpolation=cv2.INTER_LINEAR)
+    m = measure(big)
+    assert m["effective_dpi"] == DPI
+    assert 55 < m["apparent_dpi"] < THRESHOLDS["LOW_RESOLUTION"]["below"]["minor"], m
+    found = findings(m)
+    assert "LOW_RESOLUTION" in found and "BLURRY" not in found, m
+
+
+def test_blurred_noisy_scan_is_blurry_at_full_resolution(page: np.ndarray) -> None:
+    # Defocus happens before the sensor: the noise stays pixel-fine, so the softness is blur.
+    m = measure(_noisy(cv2.GaussianBlur(page, (0, 0), 0.07 * em()), 3.0))
+    assert m["apparent_dpi"] == m["effective_dpi"] == DPI
+    found = findings(m)
+    assert "BLURRY" in found and "LOW_RESOLUTION" not in found, m
+
+
+def test_sharp_noisy_scan_keeps_its_resolution(page: np.ndarray) -> None:
+    m = measure(_noisy(page, 3.0))
+    assert m["apparent_dpi"] == DPI and findings(m) == {}, m
+
+
+def test_scan_too_dark_is_low_contrast(page: np.ndarray) -> None:
+    # Paper scanned at 45 % brightness with black ink: a large level difference, hard to read.
+    dark = (page.astype(np.float32) * (115 / 245)).astype(np.uint8)
+    m = measure(dark)
+    assert findings(m).get("LOW_CONTRAST") == "minor", m
+
+
+def test_cover_with_dark_header_band_is_a_scan_not_a_photo(page: np.ndarray) -> None:
+    cover = page.copy()
+    cover[: cover.shape[0] // 4] = 40  # a journal cover's coloured title band, full width
+    m = measure(cover)
+    assert m["effective_dpi"] == DPI and "LOW_RESOLUTION" not in findings(m), m
+
+
+@pytest.mark.parametrize("lost", [0.1, 0.18])
+def test_photo_of_a_sheet_running_off_the_frame_is_cropped(lost: float) -> None:
+    page = render(block=0.6)  # wide margins: the frame cuts blank paper, no text
+    h, w = page.shape
+    W, H = int(w * 1.3), int(h * 1.15)
+    top = -lost * h  # the sheet's top edge lies above the photo
+    src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    dst = np.float32([[0.15 * W, top], [0.15 * W + w, top], [0.15 * W + w, top + h],
+                      [0.15 * W, top + h]])
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (W, H),
+                                flags=cv2.INTER_AREA, borderValue=70)
+    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69), PageText(""))
+    values = {x.name: x.value for x in ms}
+    # At least the lost share of the sheet (more where cut text lines run along the edge).
+    assert values["edge_cut_pct"] > 100 * lost - 3, values
+    assert "CROPPED" in findings(values) and "LOW_RESOLUTION" not in findings(values), values
+    region = next(x.region for x in ms if x.name == "edge_cut_pct")
+    assert region is not None and region[1] == 0.0 and region[3] < 0.1
+
+
 @pytest.mark.parametrize("deg", [-7.0, 4.0])
 def test_skew_angle(page: np.ndarray, deg: float) -> None:
     h, w = page.shape
@@ -214,6 +280,37 @@ def test_frame_touching_the_edge_is_not_cropped(page: np.ndarray) -> None:
             cv2.line(framed, (w - 1 - off, y), (w - 1 - off, y + 25), 30, 3)
     m = measure(framed)
     assert "CROPPED" not in findings(m), m
+
+
+def _certificate(w: int, h: int) -> np.ndarray:
+    """A certificate: a closed double frame (5 % inset) and a few lines of text inside."""
+    img = np.full((h, w), 245, np.uint8)
+    for inset, width in ((0.05, 6), (0.065, 2)):
+        x0, y0 = round(inset * w), round(inset * w)
+        cv2.rectangle(img, (x0, y0), (w - 1 - x0, h - 1 - y0), 40, width)
+    text = render(block=0.5, lines=4)
+    img[round(0.35 * h):round(0.65 * h), round(0.2 * w):round(0.8 * w)] = cv2.resize(
+        text[round(0.35 * h):round(0.65 * h), round(0.2 * w):round(0.8 * w)],
+        (round(0.8 * w) - round(0.2 * w), round(0.65 * h) - round(0.35 * h)))
+    return img
+
+
+def test_closed_certificate_frame_is_not_cropped() -> None:
+    m = measure(_certificate(*A4))
+    assert m["edge_cut_pct"] == 0 and "CROPPED" not in findings(m), m
+
+
+@pytest.mark.parametrize("side", ["top", "right"])
+def test_certificate_frame_cut_by_the_edge_is_cropped(side: str) -> None:
+    cert = _certificate(*A4)
+    h, w = cert.shape
+    cut = cert[round(0.1 * h):] if side == "top" else cert[:, : round(0.9 * w)]
+    ms = measure_clarity(as_page(cut), PageText(""))
+    m = {x.name: x.value for x in ms}
+    # The frame's cut side spans ~85 % of the edge (the box minus its insets).
+    assert m["edge_cut_pct"] > 75 and findings(m).get("CROPPED") == "major", m
+    region = next(x.region for x in ms if x.name == "edge_cut_pct")
+    assert region is not None and (region[1] == 0.0 if side == "top" else region[0] > 0.9)
 
 
 def test_blank_page_with_show_through_and_specks(page: np.ndarray) -> None:

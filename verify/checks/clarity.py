@@ -61,8 +61,27 @@ CUT_INK_RELATIVE = 0.6  # edge-cut text must be this share of the page's strong-
 EDGE_BAND = 3  # px at the analysis scale: a component this close to an edge touches it
 MAX_SKEW = 15.0  # degrees searched either way; beyond is an orientation problem, not skew
 SKEW_POINTS = 20_000  # ink pixels sampled for the projection-profile skew search
+WARP_SIGMA = 0.55  # px: a photographed page is rectified by a linear-interpolating warp
+# (≈ 0.41 px spread per axis at a random sub-pixel offset) and phone demosaicing adds some;
+# removing it lifts the softest normal dev photos from 19.9–24.9 to the scans' range
+FRAME_LINE = 0.3  # a frame or table line runs at least this share of the page across
+FRAME_INSET = 0.02  # lines closer than this to the image's sides are scanner strips, not frames
+FRAME_MIN_WIDTH = 0.4  # the two cut lines of one box are at least this share of the page apart
+GRAIN_CROP = 700  # px side of the central crop whose paper noise is examined
+GRAIN_PAPER_BAND = 2.5  # grey levels: 9×9-mean deviation from the paper level still counted as
+# paper (scanner noise σ ≤ 5 averages to ≤ 0.6 there; a blurred stroke's halo is ≥ 3)
+GRAIN_MIN_NOISE = 0.5  # grey levels of 3–9 px noise below which the grain cannot be judged
+ENLARGED_GRAIN = 0.85  # fine/coarse paper-noise ratio under which a scan was enlarged: dev
+# fixtures (3 seeds) read 0.68–0.74 on enlarged low-resolution scans, ≥ 1.05 on blurred ones,
+# ≥ 0.91 on normal scans
+NATIVE_SIGMA = 0.8  # edge σ of an enlarged scan's strokes per enlargement factor (working px):
+# dev enlarged fixture scans (88–100 DPI content shown at 200) read 1.55–1.88 px, i.e.
+# 0.7–0.9 px per factor (a sharp scan's own σ ≈ 0.6 original px plus the linear
+# interpolation's u/√6 spread); normal native scans read 0.6–1.46 px at factor 1
+MIN_CONTENT_DPI = 40.0  # no scan is enlarged more than this allows; softness beyond is blur
 
 
+A4_SHORT_INCH = 210 / 25.4
 SIDES = frozenset({"top", "bottom", "left", "right"})
 _SIDE_BOX: dict[str, BBox] = {"top": (0.0, 0.0, 1.0, 0.05), "bottom": (0.0, 0.95, 1.0, 1.0),
                               "left": (0.0, 0.0, 0.05, 1.0), "right": (0.95, 0.0, 1.0, 1.0)}
@@ -180,6 +199,10 @@ def find_page_region(gray: np.ndarray) -> _Region:
         return _Region(None, (0.0, 0.0, 1.0, 1.0))
     quad = found / f
     open_sides = _sides_at_border(quad, w, h)
+    if len(open_sides) > 2:
+        # A sheet on a desk shows desk along at least two sides. A bright area bounded by
+        # one dark band (a journal cover's coloured header, a scanner lid strip) is a scan.
+        return _Region(None, (0.0, 0.0, 1.0, 1.0))
     centre = quad.mean(axis=0)
     outer = quad
     quad = centre + (quad - centre) * (1.0 - 2 * QUAD_INSET)
@@ -339,18 +362,29 @@ def contrast_levels(ink: _Ink, percentile: float = 0.5) -> float | None:
     return max(0.0, ink.paper - ink_level)
 
 
-def sharpness(ink: _Ink, height: float, contrast: float, orig_per_px: float = 2.0) -> float | None:
-    """Text height over the blur of the stroke edges (dimensionless; 100 = perfectly sharp).
+def page_contrast(ink: _Ink) -> float | None:
+    """Contrast as a reader sees it (grey levels): ink-to-paper difference, weighted by
+    √(paper / 255) so a page scanned too dark (grey paper, black ink) reads low too.
 
-    Edge blur: for a step edge of contrast C blurred by a Gaussian σ the steepest slope is
+    A dark page keeps a large paper-to-ink difference (paper at 110, ink at 0) yet is hard to
+    read; the square root makes a page at 45 % brightness count like one whose ink is
+    two-thirds as dark, and leaves normal pages (paper ≥ 200: factor ≥ 0.89) almost alone.
+    """
+    levels = contrast_levels(ink)
+    if levels is None:
+        return None
+    return levels * math.sqrt(min(1.0, max(ink.paper, 0.0) / 255.0))
+
+
+def edge_sigma(ink: _Ink, contrast: float) -> float | None:
+    """Gaussian blur σ (px of ``ink.gray``) of the text's stroke edges, worst direction.
+
+    For a step edge of contrast C blurred by a Gaussian σ the steepest slope is
     C / (σ√(2π)), so σ = C / (√(2π)·slope). The slope is the 95th percentile of the gradient
     at text strokes, taken in four directions; the worst direction wins (motion blur smears
-    one direction only). The sampling floor of a sharp page is removed in quadrature, then σ
-    is expressed relative to the text height (``orig_per_px``: original pixels per analysis
-    pixel, to scale the scan's own softness), so small sharp text is not "blurry" and large
-    text with wide margins is judged on its strokes, not the blank paper.
+    one direction only).
     """
-    if contrast < INK_FLOOR or height <= 0:
+    if contrast < INK_FLOOR:
         return None
     g = ink.gray.astype(np.float32)
     gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
@@ -365,9 +399,62 @@ def sharpness(ink: _Ink, height: float, contrast: float, orig_per_px: float = 2.
         slope = float(np.percentile(d, 95)) / SOBEL_GAIN
         sigma = contrast / (math.sqrt(2 * math.pi) * max(slope, 1e-3))
         worst = max(worst, sigma)
-    floor2 = SAMPLING_SIGMA**2 + (SCAN_OPTICS_SIGMA / max(orig_per_px, 1.0)) ** 2
+    return worst
+
+
+def sharpness(ink: _Ink, height: float, contrast: float, orig_per_px: float = 2.0) -> float | None:
+    """Text height over the blur of the stroke edges (dimensionless; 100 = perfectly sharp).
+
+    The edge σ (``edge_sigma``) less the sampling floor of a sharp page (removed in
+    quadrature), relative to the text height (``orig_per_px``: original pixels per analysis
+    pixel, to scale the scan's own softness), so small sharp text is not "blurry" and large
+    text with wide margins is judged on its strokes, not the blank paper.
+    """
+    if height <= 0:
+        return None
+    worst = edge_sigma(ink, contrast)
+    if worst is None:
+        return None
+    return _sharpness_from_sigma(worst, height, orig_per_px)
+
+
+def _sharpness_from_sigma(worst: float, height: float, orig_per_px: float,
+                          extra_floor: float = 0.0) -> float:
+    floor2 = (SAMPLING_SIGMA**2 + (SCAN_OPTICS_SIGMA / max(orig_per_px, 1.0)) ** 2
+              + extra_floor**2)
     blur = math.sqrt(max(worst * worst - floor2, 0.0))
     return min(SHARPNESS_CAP, height / max(blur, 1e-6))
+
+
+def paper_grain(gray: np.ndarray) -> float | None:
+    """Fine-to-coarse ratio of the paper's noise on a central crop at working resolution.
+
+    Sensor noise is added after the optics, so a blurred scan or photo still has pixel-level
+    grain (ratio ≥ 1: the 1-px band carries as much as the 3–9 px band). A page scanned at
+    low resolution and then enlarged carries its noise enlarged too: the grain is several
+    pixels wide and the ratio drops under 1. None when the paper is too clean to tell (1-bit
+    scans, very quiet scanners).
+    """
+    h, w = gray.shape
+    y0, x0 = max(0, (h - GRAIN_CROP) // 2), max(0, (w - GRAIN_CROP) // 2)
+    g = gray[y0:y0 + GRAIN_CROP, x0:x0 + GRAIN_CROP].astype(np.float32)
+    b3 = cv2.blur(g, (3, 3))
+    b9 = cv2.blur(g, (9, 9))
+    paper = cv2.dilate(g, np.ones((15, 15), np.uint8))
+    ink = ((paper - g) > 12).astype(np.uint8)
+    far = cv2.dilate(ink, np.ones((21, 21), np.uint8)) == 0
+    if far.sum() < 2000:
+        return None
+    # Blank paper only: the faint halo of a blurred stroke is smooth "noise" of its own.
+    level = float(np.median(b9[far]))
+    far &= np.abs(b9 - level) < GRAIN_PAPER_BAND
+    if far.sum() < 2000:
+        return None
+    fine = float(np.std((g - b3)[far]))
+    coarse = float(np.std((b3 - b9)[far]))
+    if coarse < GRAIN_MIN_NOISE:
+        return None
+    return fine / coarse
 
 
 def edge_cut(ink: _Ink, height: float | None,
@@ -440,6 +527,77 @@ def edge_cut(ink: _Ink, height: float | None,
     return best, where
 
 
+def cut_frame(ink: _Ink, open_sides: frozenset[str] = SIDES) -> tuple[float, BBox | None]:
+    """Share (%) of a side along which a frame or ruled box has lost its side to the edge.
+
+    A certificate's frame or a table is closed: its lines perpendicular to a side end at the
+    line along that side, inside the page. When the image edge has cut the box, two long
+    perpendicular lines run into the edge and nothing joins them; the share is the span
+    between them (the missing part of the box's side). Lines hugging the image's other edges
+    (scanner strips, the desk) are not frame sides.
+    """
+    if not open_sides:
+        return 0.0, None
+    # Lines are found on a half-size mask (any ink in a 2×2 block): a frame line survives,
+    # and the long morphological openings cost a quarter.
+    raw = (ink.dark > ink.threshold).astype(np.uint8) * 255
+    hh, ww = raw.shape
+    raw = (cv2.resize(raw, (max(1, ww // 2), max(1, hh // 2)), interpolation=cv2.INTER_AREA)
+           > 0).astype(np.uint8)
+    h, w = raw.shape
+    band = max(1, EDGE_BAND // 2)
+    opened: dict[bool, np.ndarray] = {}
+    best, where = 0.0, None
+    for side in sorted(open_sides):
+        vertical = side in ("top", "bottom")
+        length = h if vertical else w
+        across = w if vertical else h
+        if vertical not in opened:
+            k = max(5, int(FRAME_LINE * length / 2))
+            kernel = np.ones((k, 1) if vertical else (1, k), np.uint8)
+            opened[vertical] = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
+        _, _, st, _ = cv2.connectedComponentsWithStats(opened[vertical], connectivity=8)
+        st = st[1:]
+        if vertical:
+            pos, start, span = st[:, 0] + st[:, 2] / 2, st[:, 1], st[:, 3]
+        else:
+            pos, start, span = st[:, 1] + st[:, 3] / 2, st[:, 0], st[:, 2]
+        end = start + span
+        touch = (start <= band) if side in ("top", "left") else (end >= length - band)
+        inner = (pos > FRAME_INSET * across) & (pos < (1 - FRAME_INSET) * across)
+        cand = np.sort(pos[touch & inner & (span >= FRAME_LINE * length)])
+        if cand.size < 2 or cand[-1] - cand[0] < FRAME_MIN_WIDTH * across:
+            continue
+        share = 100.0 * float(cand[-1] - cand[0]) / across
+        if share > best:
+            best, where = share, _SIDE_BOX[side]
+    return best, where
+
+
+def off_frame(region: _Region) -> tuple[float, BBox | None]:
+    """Share (%) of a photographed sheet that lies beyond the photo's frame.
+
+    A sheet whose other sides lie on the desk but which runs off the image on one side has
+    lost what lies beyond that side (a scan or a full-frame photo never gets here: there
+    the page region is the whole image). The lost share is read from the sheet's visible
+    proportions against A4 (portrait or landscape, whichever the visible part fits): the
+    dimension across the open side is short of √2 (or 1/√2) times the other one.
+    """
+    if region.quad is None or not region.open_sides or len(region.open_sides) > 1:
+        return 0.0, None
+    q = region.quad
+    width = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    height = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    side = next(iter(region.open_sides))
+    across, along = (height, width) if side in ("top", "bottom") else (width, height)
+    ratio = across / max(along, 1e-6)
+    a4 = A4_LONG_INCH / A4_SHORT_INCH
+    expected = next((r for r in (1 / a4, a4) if r >= ratio), None)
+    if expected is None:
+        return 0.0, None
+    return 100.0 * (1.0 - ratio / expected), _SIDE_BOX[side]
+
+
 def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
                height: float) -> tuple[_Ink, float, float] | None:
     """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
@@ -507,8 +665,11 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
     coverage = 100.0 * float(ink.mask.mean())
     out.append(Measurement("ink_coverage", round(coverage, 3), pbox))
     cut, cut_box = edge_cut(ink, text_height(ink.stats), region.open_sides)
+    for more, more_box in (off_frame(region), cut_frame(ink, region.open_sides)):
+        if more > cut:
+            cut, cut_box = more, more_box
     out.append(Measurement("edge_cut_pct", round(cut, 1), _inside(pbox, cut_box)))
-    contrast = contrast_levels(ink)
+    contrast = page_contrast(ink)
     if contrast is not None:
         out.append(Measurement("contrast", round(contrast, 1), pbox))
     if not scanned:
@@ -522,15 +683,21 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
     # Original pixels per analysis pixel: working→original (scan resolution) × analysis→working.
     orig_per_work = (page.effective_dpi / page.dpi) if page.effective_dpi else 1.0
     orig_per_analysis = orig_per_work / f
+    pixel_dpi: float | None = None
     if region.quad is not None:
         q = region.quad
-        long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) * orig_per_work
-        out.append(Measurement("effective_dpi", round(float(long_px) / A4_LONG_INCH, 1), pbox))
+        sides = sorted((float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[3] - q[0]))))
+        # A4 either way round; the more generous reading of the two sides wins, so a sheet
+        # cut by the frame (one side short) or of other proportions is not "low resolution".
+        pixel_dpi = max(sides[1] / A4_LONG_INCH, sides[0] / A4_SHORT_INCH) * orig_per_work
     elif page.effective_dpi is not None:
-        out.append(Measurement("effective_dpi", round(page.effective_dpi, 1), pbox))
+        pixel_dpi = page.effective_dpi
+    if pixel_dpi is not None:
+        out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
+    content_dpi = pixel_dpi
     if height is not None:
         out.append(Measurement("text_height_px", round(height * orig_per_analysis, 1), pbox))
-        sharp_ink, sharp_h, sharp_orig = scan_ink, height, orig_per_analysis
+        sharp_ink, sharp_h, sharp_orig, scale = scan_ink, height, orig_per_analysis, f
         if height < SHARP_TEXT_PX and f < 1.0 and region.quad is None and layer is None:
             # Small print was shrunk below a measurable stroke size: look again at a crop of
             # the densest text at a scale where the text is SHARP_TEXT_PX high.
@@ -539,10 +706,21 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
                 sharp_ink, sharp_h, scale = zoom
                 sharp_orig = orig_per_work / scale
         c = contrast_levels(sharp_ink, STEP_PERCENTILE)
-        if c is not None:
-            s = sharpness(sharp_ink, sharp_h, c, sharp_orig)
-            if s is not None:
-                out.append(Measurement("sharpness", round(s, 1), pbox))
+        sigma = edge_sigma(sharp_ink, c) if c is not None else None
+        if sigma is not None:
+            s = _sharpness_from_sigma(sigma, sharp_h, sharp_orig,
+                                      WARP_SIGMA if region.quad is not None else 0.0)
+            enlarged = _enlargement(gray, region, sigma, scale)
+            if enlarged is not None and pixel_dpi is not None:
+                # The softness is the enlargement's: the content has fewer pixels than the
+                # file. What softness remains beyond a sharp scan at that resolution is blur.
+                content_dpi = min(pixel_dpi, page.dpi / enlarged)
+                native = NATIVE_SIGMA * enlarged * scale
+                blur = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2 - native * native, 0.0))
+                s = min(SHARPNESS_CAP, sharp_h / max(blur, 1e-6))
+            out.append(Measurement("sharpness", round(s, 1), pbox))
+    if content_dpi is not None:
+        out.append(Measurement("apparent_dpi", round(content_dpi, 1), pbox))
     skew = skew_angle(scan_ink.mask)
     if skew is not None:
         # What a reviewer sees tilted is the page in the image: for a photo, the sheet's own
@@ -550,6 +728,27 @@ def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
         turn = -skew + (quad_rotation(region.quad) if region.quad is not None else 0.0)
         out.append(Measurement("skew_deg", round(abs(turn), 2), pbox))
     return tuple(Measurement(m.name, float(m.value), m.region) for m in out)
+
+
+def _enlargement(gray: np.ndarray, region: _Region, sigma: float, scale: float) -> float | None:
+    """How many times a scan was enlarged after scanning (None: not enlarged, or a photo).
+
+    Only a scan whose paper grain is coarse (``paper_grain``) counts as enlarged; the factor
+    is its stroke-edge σ at working resolution over a sharp native scan's, capped so the
+    content keeps at least MIN_CONTENT_DPI (more softness than that is blur, not size).
+    Photos are not judged: phone pipelines smooth their noise and would all look enlarged.
+    """
+    if region.quad is not None:
+        return None
+    grain = paper_grain(gray)
+    if grain is None or grain >= ENLARGED_GRAIN:
+        return None
+    sigma_work = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2, 0.0)) / scale
+    return max(1.0, sigma_work / NATIVE_SIGMA)
+
+
+    sigma_work = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2, 0.0)) / scale
+    return sigma_work, (paper_grain(gray) if region.quad is None else None)
 
 
 def _inside(outer: BBox, inner: BBox | None) -> BBox | None:
