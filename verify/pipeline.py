@@ -55,7 +55,7 @@ from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
-from .text.ocr import OcrEngine, make_engine
+from .text.ocr import OcrEngine, OutOfProcessEngine, make_engine
 from .text.read import read_page_text, read_red_channel
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ class Worker:
         if self.options.reread_ocr == self.options.ocr:
             return self.engine
         if self._reread is None:
-            self._reread = make_engine(self.options.reread_ocr, 1, det_max_side=960)
+            # In a process of its own: its peak would add to this worker's (see OutOfProcessEngine).
+            self._reread = OutOfProcessEngine(self.options.reread_ocr, det_max_side=960)
         return self._reread
 
     @property
@@ -255,7 +256,12 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
                 worker.strips = None
                 understanding = understand_document(pages)
                 if wants_reread(understanding) and worker.options.reread_ocr != "none":
-                    second = reread_pages(doc, pages, understanding.kind, worker)
+                    try:
+                        second = reread_pages(doc, pages, understanding.kind, worker)
+                    except (OSError, EOFError, RuntimeError) as exc:
+                        # The second reading only adds evidence: without it the first stands.
+                        log.warning("%s: second reading failed: %s", ref.display, exc)
+                        second = {}
                     if second:
                         understanding = understand_document(pages, second)
             finally:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Protocol
 
 import cv2
@@ -152,3 +154,70 @@ def make_engine(name: str, threads: int = 1, det_max_side: int | None = None) ->
     if name == "rapidocr":
         return RapidOcrEngine(threads, det_max_side)
     raise UsageError(f"unknown OCR engine {name!r} (choose {', '.join(ENGINES)})")
+
+
+class OutOfProcessEngine:
+    """An engine run in a child process of its own (spawned, so it shares nothing with the
+    worker): RapidOCR's inference peaks ~300 MB above its idle size, which would push a worker
+    past its 500 MB budget. The child starts on first use and lives as long as the worker; if
+    a call is interrupted (the document's time limit) the child is stopped and restarted on
+    the next call, so a late answer can never be taken for the next page's."""
+
+    def __init__(self, name: str, det_max_side: int | None = None) -> None:
+        self.name = name
+        self._det_max_side = det_max_side
+        self._conn: Connection | None = None
+        self._proc: multiprocessing.process.BaseProcess | None = None
+
+    def _start(self) -> Connection:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve_engine, args=(child, self.name, self._det_max_side),
+                                 daemon=True, name=f"verify-{self.name}")
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def _call(self, op: str, image: np.ndarray) -> object:
+        conn = self._conn if self._conn is not None and self._proc and self._proc.is_alive() \
+            else self._start()
+        try:
+            conn.send((op, image))
+            status, payload = conn.recv()
+        except BaseException:
+            self.close()  # interrupted mid-call: the answer in flight must not be read later
+            raise
+        if status != "ok":
+            raise RuntimeError(f"{self.name} failed in its process: {payload}")
+        return payload
+
+    def read(self, image: np.ndarray) -> OcrResult:
+        result = self._call("read", image)
+        assert isinstance(result, OcrResult)
+        return result
+
+    def orientation(self, image: np.ndarray) -> int:
+        return int(self._call("orientation", image))  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(timeout=5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc, self._conn = None, None
+
+
+def _serve_engine(conn: Connection, name: str, det_max_side: int | None) -> None:
+    """The child's loop: one engine, requests until the worker goes away."""
+    engine = make_engine(name, 1, det_max_side)
+    while True:
+        try:
+            op, image = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", getattr(engine, op)(image)))
+        except Exception as exc:  # reported to the caller, which decides
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
