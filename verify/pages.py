@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 A4_LONG_INCH = 297 / 25.4
 WORK_DPI = 200.0  # rendering resolution for the checks; scans are never upsampled
+# A born-digital page is never OCR'd: its text comes from the layer, so the checks (seals,
+# clarity, fingerprint) need only enough pixels to see a seal's ring and characters. Seals and
+# clarity cost ~0.13 s per page at 200 DPI and a third of that at 120.
+BORN_DIGITAL_DPI = 120.0
 MAX_WORK_PIXELS = 3500 * 3500  # cap per page at the working resolution
 LARGE_IMAGE_PIXELS = 40_000_000  # above this an image is decoded reduced, streaming (libvips)
 MAX_IMAGE_PIXELS = 2_000_000_000  # above this it is reported unreadable
@@ -116,6 +120,8 @@ class PdfDocument:
         has_layer = _real_text("".join(s.text for s in spans)) >= MIN_TEXT_LAYER_CHARS
         effective = self._effective_dpi(p)
         # A scan is rendered at its own resolution (capped); never upsample a scan.
+        if has_layer:
+            dpi = min(dpi, BORN_DIGITAL_DPI)
         target = min(dpi if has_layer or effective is None else max(dpi, effective), 300.0)
         if effective is not None and not has_layer:
             target = min(target, effective)
