@@ -285,3 +285,20 @@ def test_garbled_cover_is_still_a_cover_and_a_second_reading_dates_it() -> None:
 def test_poorly_read_page_asks_for_a_second_reading() -> None:
     u = understand_document((_page([("PFS C5 SiR", (0.4, 0.1, 0.7, 0.2))], conf=30.0),))
     assert u.kind is Kind.other and u.poorly_read
+
+
+def test_second_reading_restores_a_day_lost_under_the_seal() -> None:
+    """The first reading lost the day (``…十二月`` under the seal); the red-channel reading
+    has it: the achievement date becomes exact, with the role of the first reading."""
+    from verify.checks.understanding import understand_document, wants_reread
+    from verify.model import PageEvidence, PageText
+
+    first = "项目名称：曹娥江水质监测评估\n委托单位：绍兴市水务集团\n编制单位：绍兴市环境科学研究院\n二零二一年十二月"
+    page = PageEvidence(1, 595, 842, "image", 200.0, PageText(first, source="ocr"))
+    u = understand_document((page,))
+    assert u.kind.value == "project_cover" and str(u.achievement_date.value) == "2021-12"
+    assert wants_reread(u)
+    second = PageText("绍兴市环境科学研究院\n二零二一年十二月九日", source="ocr")
+    again = understand_document((page,), {1: second})
+    assert str(again.achievement_date.value) == "2021-12-09"
+    assert again.achievement_date.role == u.achievement_date.role

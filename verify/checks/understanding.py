@@ -278,7 +278,31 @@ def wants_reread(u: Understanding) -> bool:
     """
     if u.kind is Kind.other:
         return u.poorly_read
-    return u.achievement_date is None
+    if u.achievement_date is None:
+        return True
+    # A month-only date on a letter, cover or certificate often lost its day under the seal
+    # (``二零二一年十二月`` for ``…十二月九日``); a publication's month-only issue date is normal.
+    return u.achievement_date.value.day is None and u.kind in _DAY_EXPECTED
+
+
+_DAY_EXPECTED = frozenset({Kind.project_cover, Kind.certificate, Kind.paper_accepted,
+                           Kind.appointment})
+
+
+def _sharpened(achievement: DateMention | None, found: Sequence[FoundDate],
+               reread: Mapping[int, PageText]) -> DateMention | None:
+    """A month-only achievement date made exact by the second reading of its page: the same
+    year and month with a day, not a decoy (the first reading lost the day, not the date)."""
+    if achievement is None or achievement.value.day is not None or achievement.page not in reread:
+        return achievement
+    exact = [f.mention for f in found
+             if f.decoy is None and f.mention.page == achievement.page
+             and f.mention.value.day is not None
+             and (f.mention.value.year, f.mention.value.month)
+             == (achievement.value.year, achievement.value.month)]
+    if len({m.value for m in exact}) != 1:
+        return achievement  # none, or two different days: keep what was printed for sure
+    return replace(exact[0], role=achievement.role)
 
 
 def _combined(pages: Sequence[PageEvidence],
@@ -329,6 +353,8 @@ def understand_document(pages: tuple[PageEvidence, ...],
         _achievement(decision.kind, _combined(pages, reread) if reread else pages, found,
                      decision.cover_missing)
         if decision.kind is not Kind.other else (None, None))
+    if reread:
+        achievement = _sharpened(achievement, found, reread)
     kind = decision.kind
     return Understanding(
         kind=kind,
