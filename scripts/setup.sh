@@ -24,6 +24,11 @@ if [ "${VERIFY_SKIP_APT:-0}" != 1 ]; then
 fi
 
 PY=${PYTHON:-python3}
+if ! "$PY" -c "import venv, ensurepip" 2>/dev/null; then  # Debian's python3 ships venv apart
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-venv
+fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[${VERIFY_EXTRAS:-dev}]"
