@@ -9,7 +9,6 @@ evidence reused across applicants) and yields report rows in input order.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import logging
 import os
@@ -217,20 +216,13 @@ def _peak_rss_mb() -> float:
 REREAD_MAX_PAGES = 3  # a publication's cover, contents and article page
 
 
-def release_free_memory() -> None:
-    """Give freed heap pages back to the OS (glibc keeps them mapped after large images)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kind,
                  worker: Worker) -> dict[int, PageText]:
     """A second reading, of the red channel, of the image pages that should carry the
     achievement date: page 1 (the cover, the letter), or the first pages of a publication.
-    Only for documents whose first reading found no date (see ``wants_reread``)."""
+    Only for documents whose first reading found no exact date (see ``wants_reread``)."""
     wanted = pages[:REREAD_MAX_PAGES] if kind is Kind.paper_published else pages[:1]
     out: dict[int, PageText] = {}
-    release_free_memory()  # the second engine's peak adds to what the first pass left mapped
     for ev in wanted:
         if ev.origin != "image":
             continue
@@ -253,7 +245,6 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
             worker.strips = StripReader(worker.engine)
             try:
                 pages = _check_pages(doc, worker, worker.strips)
-                worker.strips = None
                 understanding = understand_document(pages)
                 if wants_reread(understanding) and worker.options.reread_ocr != "none":
                     try:
