@@ -34,9 +34,10 @@ def text_image(lines: list[str], size: tuple[int, int] = (1240, 1754), font_px: 
     return im
 
 
-def born_digital_pdf(lines: list[str], pages: int = 1) -> bytes:
+def pdf_of_pages(pages: list[list[str]]) -> bytes:
+    """A born-digital PDF (real text layer, CJK font): one A4 page per list of lines."""
     doc = pymupdf.open()
-    for _ in range(pages):
+    for lines in pages:
         page = doc.new_page(width=595, height=842)
         page.insert_font(fontname="cjk", fontfile=CJK_FONT)
         y = 100.0
@@ -48,17 +49,25 @@ def born_digital_pdf(lines: list[str], pages: int = 1) -> bytes:
     return bytes(data)
 
 
-def image_pdf(im: Image.Image, dpi: float = 150) -> bytes:
-    """A scanned-style PDF: one image per page at its physical size for ``dpi``."""
+def born_digital_pdf(lines: list[str], pages: int = 1) -> bytes:
+    return pdf_of_pages([lines] * pages)
+
+
+def pdf_of_images(images: list[Image.Image], dpi: float = 150) -> bytes:
+    """A scanned-style PDF: one JPEG per page at its physical size for ``dpi``."""
     doc = pymupdf.open()
-    w, h = im.size
-    page = doc.new_page(width=w / dpi * 72, height=h / dpi * 72)
-    buf = io.BytesIO()
-    im.convert("RGB").save(buf, format="JPEG", quality=85)
-    page.insert_image(page.rect, stream=buf.getvalue())
+    for im in images:
+        page = doc.new_page(width=im.width / dpi * 72, height=im.height / dpi * 72)
+        buf = io.BytesIO()
+        im.convert("RGB").save(buf, format="JPEG", quality=85)
+        page.insert_image(page.rect, stream=buf.getvalue())
     data = doc.tobytes()
     doc.close()
     return bytes(data)
+
+
+def image_pdf(im: Image.Image, dpi: float = 150) -> bytes:
+    return pdf_of_images([im], dpi)
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -23,7 +23,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-import pymupdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -49,7 +48,8 @@ from verify.report.rows import to_row
 from verify.report.thumbnails import VIEW_LONG_SIDE, encode, pages_to_show, render_pages
 from verify.rules import DuplicateHit, RuleContext, judge
 
-CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+from .conftest import CJK_FONT, pdf_of_images, pdf_of_pages
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -110,33 +110,18 @@ def save_jpeg(im: Image.Image, path: Path) -> Path:
     return path
 
 
-def scanned_pdf(pages: list[Image.Image], path: Path, dpi: float = 150) -> Path:
-    """A scanned-style PDF: one JPEG per page at its physical size."""
-    doc = pymupdf.open()
-    for im in pages:
-        page = doc.new_page(width=im.width / dpi * 72, height=im.height / dpi * 72)
-        buf = io.BytesIO()
-        im.save(buf, format="JPEG", quality=85)
-        page.insert_image(page.rect, stream=buf.getvalue())
+def _write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
-    doc.close()
+    path.write_bytes(data)
     return path
+
+
+def scanned_pdf(pages: list[Image.Image], path: Path, dpi: float = 150) -> Path:
+    return _write(path, pdf_of_images(pages, dpi))
 
 
 def born_digital_pdf(pages: list[list[str]], path: Path) -> Path:
-    doc = pymupdf.open()
-    for lines in pages:
-        page = doc.new_page(width=595, height=842)
-        page.insert_font(fontname="cjk", fontfile=CJK_FONT)
-        y = 100.0
-        for line in lines:
-            page.insert_text((72, y), line, fontname="cjk", fontsize=14)
-            y += 28
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
-    doc.close()
-    return path
+    return _write(path, pdf_of_pages(pages))
 
 
 def ref_for(root: Path, path: Path, index: int) -> InputRef:
