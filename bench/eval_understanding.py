@@ -24,9 +24,6 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import cv2
-import numpy as np
-
 from verify.checks.understanding import (
     Understanding,
     same_paper,
@@ -35,9 +32,8 @@ from verify.checks.understanding import (
 )
 from verify.model import InputRef, PageEvidence, PageText, TextSpan
 from verify.pages import open_document
-from verify.text.normalize import normalize_text
 from verify.text.ocr import OcrEngine, make_engine
-from verify.text.read import OCR_MAX_SIDE, read_page_text
+from verify.text.read import read_page_text, read_red_channel
 
 log = logging.getLogger("eval_understanding")
 
@@ -89,9 +85,8 @@ def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
                cache: Path | None) -> dict[int, PageText]:
     """A second reading of the image pages from their red channel (red seals turn near-white).
 
-    This is what the pipeline does for a document that ``wants_reread``, with RapidOCR (0.4%
-    CER against Tesseract's 4.5%: it also reads the underlined form fields and Chinese-numeral
-    dates that Tesseract garbles); it lives here until the lead wires it into ``verify/text``.
+    The pipeline's own ``read_red_channel`` (what ``check_document`` does for a document that
+    ``wants_reread``), with a cache of the readings so reruns after a code change are cheap.
     """
     key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}.json")
            if cache else None)
@@ -105,15 +100,8 @@ def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
                 if rec["origin"] == "born_digital":
                     continue
                 page = doc.page(rec["number"] - 1).rotated(rec["rotation"])
-                red = np.ascontiguousarray(page.image[:, :, 0])
-                h, w = red.shape
-                if max(h, w) > OCR_MAX_SIDE:
-                    f = OCR_MAX_SIDE / max(h, w)
-                    red = cv2.resize(red, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
-                result = engine.read(cv2.cvtColor(red, cv2.COLOR_GRAY2RGB)
-                                     if engine.name == "rapidocr" else red)
-                raw[str(rec["number"])] = [[normalize_text(sp.text), list(sp.bbox), sp.conf]
-                                           for sp in result.spans]
+                text = read_red_channel(page, engine)
+                raw[str(rec["number"])] = [[sp.text, list(sp.bbox), sp.conf] for sp in text.spans]
         finally:
             doc.close()
         if key is not None:
