@@ -22,22 +22,27 @@ OCR_MAX_SIDE = 3300  # ~280 DPI on A4: enough for 10.5 pt Chinese, within Tesser
 LOW_CONF = 55.0  # mean confidence under which the page is re-read after an OSD check
 
 
-def _join(spans: tuple[TextSpan, ...]) -> str:
-    return "\n".join(normalize_text(s.text) for s in spans)
+def _page_text(spans: tuple[TextSpan, ...], source: str, engine: str | None = None,
+               mean_conf: float | None = None, rotation: int = 0) -> PageText:
+    """Spans normalised once, and the page text as their lines."""
+    norm = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in spans)
+    return PageText("\n".join(s.text for s in norm), norm, source, engine, mean_conf, rotation)
 
 
 def text_from_layer(page: Page) -> PageText:
-    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in page.text_layer)
-    return PageText(_join(spans), spans, source="layer")
+    return _page_text(page.text_layer, source="layer")
+
+
+def _reduced(img: np.ndarray, max_side: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    if max(h, w) <= max_side:
+        return img
+    f = max_side / max(h, w)
+    return cv2.resize(img, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
 
 
 def _ocr_image(page: Page) -> np.ndarray:
-    img = page.image
-    h, w = img.shape[:2]
-    if max(h, w) > OCR_MAX_SIDE:
-        f = OCR_MAX_SIDE / max(h, w)
-        img = cv2.resize(img, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    return cv2.cvtColor(_reduced(page.image, OCR_MAX_SIDE), cv2.COLOR_RGB2GRAY)
 
 
 def ocr_page(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
@@ -55,9 +60,8 @@ def ocr_page(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
             again = engine.read(_ocr_image(turned))
             if (again.mean_conf or 0.0) > (result.mean_conf or 0.0):
                 upright, result, rotation = turned, again, turn
-    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in result.spans)
-    return upright, PageText(_join(spans), spans, source="ocr", engine=engine.name,
-                             mean_conf=result.mean_conf, rotation=rotation)
+    return upright, _page_text(result.spans, source="ocr", engine=engine.name,
+                               mean_conf=result.mean_conf, rotation=rotation)
 
 
 def read_page_text(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
@@ -75,12 +79,7 @@ def read_red_channel(page: Page, engine: OcrEngine, max_side: int = REREAD_MAX_S
     so the unit name and the date printed under a seal come through (measured-facts.md: 0–2.6%
     CER on such text against 6–15% for the plain page). Reduced to ``max_side`` pixels: the
     second engine's memory grows with the image."""
-    red = np.ascontiguousarray(page.image[:, :, 0])
-    h, w = red.shape
-    if max(h, w) > max_side:
-        f = max_side / max(h, w)
-        red = cv2.resize(red, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
+    red = _reduced(np.ascontiguousarray(page.image[:, :, 0]), max_side)
     result = engine.read(cv2.cvtColor(red, cv2.COLOR_GRAY2RGB))
-    spans = tuple(TextSpan(normalize_text(s.text), s.bbox, s.conf) for s in result.spans)
-    return PageText(_join(spans), spans, source="ocr", engine=engine.name,
-                    mean_conf=result.mean_conf, rotation=page.rotation)
+    return _page_text(result.spans, source="ocr", engine=engine.name,
+                      mean_conf=result.mean_conf, rotation=page.rotation)
