@@ -312,10 +312,8 @@ def open_document(ref: InputRef) -> SourceDocument:
         return PdfDocument(doc)
     if kind in IMAGE_TYPES:
         return ImageDocument(data if data is not None else ref.path.read_bytes(), kind)
-    if kind is FileType.office:
-        raise UnreadableDocument("unsupported type: office document (convert to PDF)",
-                                 "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
-    if kind is FileType.zip and is_office_document(ref.path if data is None else io.BytesIO(data)):
+    if kind is FileType.office or (
+            kind is FileType.zip and is_office_document(ref.path if data is None else io.BytesIO(data))):
         raise UnreadableDocument("unsupported type: office document (convert to PDF)",
                                  "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
     if kind is FileType.zip:
