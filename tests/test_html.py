@@ -41,6 +41,7 @@ from verify.model import (
     Seal,
     Severity,
     Status,
+    Understanding,
 )
 from verify.profile import Profile, load_profile, parse_profile
 from verify.report.html import page_overlays, render_html, summarize, write_html
@@ -182,8 +183,10 @@ def constructed_reports(root: Path, profile: Profile) -> list[DocumentReport]:
 
     def cover(path: Path, index: int) -> DocumentEvidence:
         return DocumentEvidence(ref_for(root, path, index), "0" * 64, Status.ok, page_count=1,
-                                pages=(page_ev(1, (cover_seal,)),), kind=Kind.project_cover,
-                                dates=(date,), achievement_date=date, title="某市水环境综合治理工程")
+                                pages=(page_ev(1, (cover_seal,)),),
+                                understanding=Understanding(Kind.project_cover, dates=(date,),
+                                                            achievement_date=date,
+                                                            title="某市水环境综合治理工程"))
 
     doc0 = cover(cover_a, 0)
     doc1 = DocumentEvidence(
@@ -191,8 +194,10 @@ def constructed_reports(root: Path, profile: Profile) -> list[DocumentReport]:
         pages=tuple(page_ev(n, measurements=(Measurement("sharpness", 20.0 if n == 5 else 300.0,
                                                          BLUR_REGION if n == 5 else None),))
                     for n in range(1, 6)),
-        kind=Kind.paper_accepted, title="某流域水质模型研究",
-        achievement_date=DateMention(2, "2021年3月", PartialDate(2021, 3), DateRole.accepted, None),
+        understanding=Understanding(
+            Kind.paper_accepted, title="某流域水质模型研究",
+            achievement_date=DateMention(2, "2021年3月", PartialDate(2021, 3), DateRole.accepted,
+                                         None)),
     )
     doc2 = DocumentEvidence(ref_for(root, broken, 2), "2" * 64, Status.unreadable,
                             error="PDF cannot be opened: broken", error_zh="PDF 文件损坏或不完整，无法打开")
@@ -201,7 +206,8 @@ def constructed_reports(root: Path, profile: Profile) -> list[DocumentReport]:
     doc4 = DocumentEvidence(ref_for(root, cert, 4), "4" * 64, Status.ok, page_count=1,
                             pages=(page_ev(1, (Seal(1, (0.30, 0.60, 0.62, 0.82), "round", "red",
                                                     "某市生态环境局", 0.9),)),),
-                            kind=Kind.certificate, dates=(cert_date,), achievement_date=cert_date)
+                            understanding=Understanding(Kind.certificate, dates=(cert_date,),
+                                                        achievement_date=cert_date))
     dup_0 = DuplicateHit(1, doc3.ref.display, 1, "乙-李四", 1.0, True)
     dup_3 = DuplicateHit(1, doc0.ref.display, 1, "甲-张三", 1.0, True)
     return [
@@ -265,7 +271,8 @@ def test_a_clean_applicant_can_submit(tmp_path: Path) -> None:
     img = save_jpeg(page_image(["证书"]), tmp_path / "丙" / "证书.jpg")
     d = DateMention(1, "2022年5月", PartialDate(2022, 5), DateRole.issued)
     doc = DocumentEvidence(ref_for(tmp_path, img, 0), None, Status.ok, page_count=1,
-                           pages=(page_ev(1),), kind=Kind.certificate, achievement_date=d)
+                           pages=(page_ev(1),),
+                           understanding=Understanding(Kind.certificate, achievement_date=d))
     report = judge(RuleContext(doc, Applicant("丙", None, None)), profile)
     [s] = summarize([report], profile)
     assert not s.needs_fix and s.points == 0
@@ -594,8 +601,7 @@ def test_duplicate_link_picks_the_other_applicants_document_when_names_repeat(tm
     for index, folder in enumerate(("A01", "A02")):
         path = save_jpeg(page_image(["同一页"]), tmp_path / folder / "doc_001.png")
         ref = InputRef("doc_001.png", path, PurePosixPath(path.as_posix()), None, index, "")
-        docs.append(DocumentEvidence(ref, None, Status.ok, page_count=1, pages=(page_ev(1),),
-                                     kind=Kind.other))
+        docs.append(DocumentEvidence(ref, None, Status.ok, page_count=1, pages=(page_ev(1),)))
     reports = [judge(RuleContext(docs[i], Applicant(a, None, None),
                                  duplicates=(DuplicateHit(1, "doc_001.png", 1, b, 0.99, False),)), profile)
                for i, (a, b) in enumerate((("A01", "A02"), ("A02", "A01")))]

@@ -20,6 +20,7 @@ from verify.model import (
     PartialDate,
     Seal,
     Status,
+    Understanding,
 )
 from verify.pipeline import applicant_from_folder
 from verify.profile import load_profile
@@ -40,8 +41,10 @@ def _doc(kind: Kind, date: str | None = "2021-06-18", seals: tuple[Seal, ...] = 
     mention = (DateMention(1, date, PartialDate.parse(date), DateRole.issued) if date else None)
     pages = pages or (_page(seals=seals),)
     ref = InputRef(path, Path(path), PurePosixPath("/" + path), group=path.split("/")[0])
-    return DocumentEvidence(ref, "0" * 64, Status.ok, page_count=len(pages), pages=pages, kind=kind,
-                            achievement_date=mention, dates=(mention,) if mention else (), title=title)
+    understanding = Understanding(kind, achievement_date=mention,
+                                  dates=(mention,) if mention else (), title=title)
+    return DocumentEvidence(ref, "0" * 64, Status.ok, page_count=len(pages), pages=pages,
+                            understanding=understanding)
 
 
 def _codes(doc: DocumentEvidence, applicant: Applicant | None = None,

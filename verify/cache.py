@@ -3,8 +3,9 @@
 What is cached is the worker's ``DocumentEvidence`` (never findings: rules depend on the
 manifest, the profile and the other documents, and are re-applied on every run). The key is
 the file's SHA-256 plus everything else that changes evidence: profile name, tool version,
-OCR engine and the shape of the evidence classes (``EVIDENCE_FORMAT``), so an upgrade never
-reads a stale or unpicklable entry.
+OCR engine, the shape of the evidence classes and a digest of the code and models that compute
+them (``EVIDENCE_FORMAT``), so an upgrade or a local change never reads a stale or unpicklable
+entry.
 
 Each document's evidence is committed as soon as it is finished (WAL mode), so a run killed
 with SIGKILL loses at most the documents that were in flight; started again, it reads the
@@ -37,11 +38,29 @@ log = logging.getLogger(__name__)
 PAGE_PLAN_VERSION = 1  # bump when the worker reads other pages or regions (changes evidence)
 
 
+def _code_digest() -> str:
+    """A digest of the code and fitted models that compute evidence.
+
+    The version number alone would let a changed check serve evidence computed by the old
+    one; hashing the sources costs a few milliseconds once per process."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(package.rglob("*.py")) + sorted(package.rglob("*.json"))
+    models = package.parent / "models"
+    if models.is_dir():
+        files += sorted(p for p in models.rglob("*") if p.suffix in (".json", ".onnx", ".npz"))
+    for path in files:
+        digest.update(path.relative_to(package.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _evidence_format() -> str:
-    """A short digest of the evidence classes' field names: any model change is a new key."""
+    """A short digest of the evidence classes' field names and of the code that fills them:
+    any change is a new key."""
     from . import model
 
-    names = []
+    names = [_code_digest()]
     for cls in (model.DocumentEvidence, model.PageEvidence, model.PageText, model.TextSpan,
                 model.Seal, model.DateMention, model.Measurement, model.PageLabel, model.InputRef):
         names.append(cls.__name__ + ":" + ",".join(f.name for f in dataclasses.fields(cls)))

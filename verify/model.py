@@ -228,6 +228,23 @@ class PageEvidence:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What a document is and when (``checks.understanding``): kind, dates, title, unit."""
+
+    kind: Kind = Kind.other
+    kind_reason: str | None = None
+    dates: tuple[DateMention, ...] = ()
+    achievement_date: DateMention | None = None
+    title: str | None = None
+    issuing_unit: str | None = None
+    cover_missing: bool = False
+    # Not in the contract: kind scores for debugging, and the journal issue.
+    kind_scores: tuple[tuple[Kind, float], ...] = ()
+    issue: str | None = None
+    poorly_read: bool = False  # an OCR'd page read with low confidence (worth a second reading)
+
+
+@dataclass(frozen=True)
 class DocumentEvidence:
     """Everything the checks learned about one document; the worker's return value."""
 
@@ -238,13 +255,7 @@ class DocumentEvidence:
     error_zh: str | None = None
     page_count: int = 0
     pages: tuple[PageEvidence, ...] = ()
-    kind: Kind = Kind.other
-    kind_reason: str | None = None
-    dates: tuple[DateMention, ...] = ()
-    achievement_date: DateMention | None = None
-    title: str | None = None
-    issuing_unit: str | None = None
-    cover_missing: bool = False
+    understanding: Understanding = Understanding()
     seconds: float = 0.0
     peak_rss_mb: float | None = None  # the worker process's peak RSS after this document
     cacheable: bool = True  # False for transient failures (timeout, crash): retried next run

@@ -279,13 +279,7 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
         status=Status.ok,
         page_count=len(pages),
         pages=pages,
-        kind=understanding.kind,
-        kind_reason=understanding.kind_reason,
-        dates=understanding.dates,
-        achievement_date=understanding.achievement_date,
-        title=understanding.title,
-        issuing_unit=understanding.issuing_unit,
-        cover_missing=understanding.cover_missing,
+        understanding=understanding,
         seconds=time.perf_counter() - start,
         peak_rss_mb=_peak_rss_mb(),
     )
@@ -455,8 +449,8 @@ def applicant_from_folder(applicant: Applicant, docs: list[DocumentEvidence]) ->
     appointment letter in the applicant's folder (and say so)."""
     if applicant.appointed is not None:
         return applicant
-    starts = [d.achievement_date for d in docs
-              if d.kind is Kind.appointment and d.achievement_date is not None]
+    starts = [d.understanding.achievement_date for d in docs
+              if d.understanding.kind is Kind.appointment and d.understanding.achievement_date is not None]
     if not starts:
         return applicant
     latest = max(starts, key=lambda m: (m.value.year, m.value.month, m.value.day or 0))

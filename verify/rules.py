@@ -62,13 +62,13 @@ def unreadable(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
 
 def seal_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     doc = ctx.doc
-    if doc.kind in profile.seal_required_kinds and not doc.seals:
-        yield Hit("SEAL_MISSING", None, {"kind": doc.kind.value,
-                                         "kind_name": profile.kind_names[doc.kind]})
+    if doc.understanding.kind in profile.seal_required_kinds and not doc.seals:
+        yield Hit("SEAL_MISSING", None, {"kind": doc.understanding.kind.value,
+                                         "kind_name": profile.kind_names[doc.understanding.kind]})
 
 
 def cover_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    if ctx.doc.kind is Kind.project_cover and ctx.doc.cover_missing:
+    if ctx.doc.understanding.kind is Kind.project_cover and ctx.doc.understanding.cover_missing:
         yield Hit("COVER_MISSING", 1, {})
 
 
@@ -80,38 +80,38 @@ def _same_title(a: str | None, b: str | None) -> bool:
 
 def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     doc = ctx.doc
-    if doc.kind is not Kind.paper_accepted:
+    if doc.understanding.kind is not Kind.paper_accepted:
         return
-    proof = [s for s in ctx.siblings
-             if s.kind is Kind.paper_published and _same_title(s.title, doc.title)]
+    proof = [s for s in ctx.siblings if s.understanding.kind is Kind.paper_published
+             and _same_title(s.understanding.title, doc.understanding.title)]
     if not proof:
-        yield Hit("NOT_PUBLISHED", None, {"title": doc.title or "题目未识别"})
+        yield Hit("NOT_PUBLISHED", None, {"title": doc.understanding.title or "题目未识别"})
 
 
 def _date_values(ctx: RuleContext, boundary: object) -> dict[str, EvidenceValue]:
-    d = ctx.doc.achievement_date
+    d = ctx.doc.understanding.achievement_date
     assert d is not None
     return {"date": str(d.value), "date_text": d.text, "page": d.page,
             "boundary": str(boundary), "appointed_source": ctx.applicant.appointed_source}
 
 
 def before_appointment(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    d, appointed = ctx.doc.achievement_date, ctx.applicant.appointed
+    d, appointed = ctx.doc.understanding.achievement_date, ctx.applicant.appointed
     if d is not None and appointed is not None and d.value.before(appointed):
         yield Hit("BEFORE_APPOINTMENT", d.page, _date_values(ctx, appointed))
 
 
 def after_cutoff(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    d, cutoff = ctx.doc.achievement_date, ctx.applicant.cutoff
+    d, cutoff = ctx.doc.understanding.achievement_date, ctx.applicant.cutoff
     if d is not None and cutoff is not None and d.value.after(cutoff):
         yield Hit("AFTER_CUTOFF", d.page, _date_values(ctx, cutoff))
 
 
 def date_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     doc = ctx.doc
-    if doc.kind in profile.dated_kinds and doc.achievement_date is None:
-        yield Hit("DATE_MISSING", None, {"kind": doc.kind.value,
-                                         "kind_name": profile.kind_names[doc.kind]})
+    if doc.understanding.kind in profile.dated_kinds and doc.understanding.achievement_date is None:
+        yield Hit("DATE_MISSING", None, {"kind": doc.understanding.kind.value,
+                                         "kind_name": profile.kind_names[doc.understanding.kind]})
 
 
 def clarity(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:

@@ -34,10 +34,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import pairwise
 
-from ..model import DateMention, DateRole, Kind, PageEvidence, PageText
+from ..model import DateMention, DateRole, Kind, PageEvidence, PageText, Understanding
 from ..text.normalize import compact
 from .dates import FoundDate, find_dates_detailed, find_issues, to_partial_date
 from .kind import PAGES_READ, classify_kind, has_keyword, looks_like_cover
@@ -62,21 +62,6 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _TITLE_FOLD = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
 POOR_OCR_CONF = 45.0  # Tesseract mean confidence under which a page's words are mostly noise
 SAME_PAPER_RATIO = 0.8  # titles of 10–25 characters with ≤5% CER stay above 0.85; distinct ≤0.6
-
-
-@dataclass(frozen=True)
-class Understanding:
-    kind: Kind = Kind.other
-    kind_reason: str | None = None
-    dates: tuple[DateMention, ...] = ()
-    achievement_date: DateMention | None = None
-    title: str | None = None
-    issuing_unit: str | None = None
-    cover_missing: bool = False
-    # Extras (not in the contract yet): kind scores for debugging, and the journal issue.
-    kind_scores: tuple[tuple[Kind, float], ...] = ()
-    issue: str | None = None
-    poorly_read: bool = False  # an OCR'd page read with low confidence (worth a second reading)
 
 
 # --------------------------------------------------------------------------- achievement date

@@ -272,7 +272,7 @@ def page_overlays(report: DocumentReport, page: int) -> list[Overlay]:
     ev = report.evidence
     out = [Overlay("seal", _clamp(s.bbox), f"公章：{s.text}" if s.text else "公章")
            for s in ev.seals if s.page == page]
-    d = ev.achievement_date
+    d = ev.understanding.achievement_date
     if d is not None and d.page == page and d.bbox is not None:
         out.append(Overlay("date", _clamp(d.bbox), f"业绩日期：{d.text}（{d.value}）"))
     page_ev = next((p for p in ev.pages if p.number == page), None)
@@ -436,7 +436,7 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
     codes = sorted({f.code for f in report.findings})
     sevs = sorted({f.severity.value for f in report.findings})
     points = round(sum(f.points for f in report.findings), 2)
-    date = ev.achievement_date
+    date = ev.understanding.achievement_date
     attrs = {
         "id": doc_anchor(index),
         "class": f"doc worst-{worst.value if worst else 'none'}",
@@ -447,7 +447,7 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
         "data-worst": str(worst.rank if worst else -1),
         "data-points": _points(points),
         "data-date": str(date.value) if date else "",
-        "data-kind": ev.kind.value,
+        "data-kind": ev.understanding.kind.value,
         "data-path": ev.ref.display,
     }
     open_tag = "<article " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">"
@@ -458,9 +458,9 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
         facts.append(f'<dt>{_t("doc.reason")}</dt><dd class="reason">'
                      f"{escape(ev.error_zh or ev.error or '')}</dd>")
     else:
-        kind_name = profile.kind_names.get(ev.kind, ev.kind.value)
+        kind_name = profile.kind_names.get(ev.understanding.kind, ev.understanding.kind.value)
         facts.append(f'<dt>{_t("doc.kind")}</dt><dd>'
-                     f'<span data-i18n="kind.{ev.kind.value}">{escape(kind_name)}</span></dd>')
+                     f'<span data-i18n="kind.{ev.understanding.kind.value}">{escape(kind_name)}</span></dd>')
         if date is not None:
             date_text = (f'<span class="date-value">{escape(str(date.value))}</span> '
                          f'<span class="muted">（{_t("page.n", date.page)}“{escape(date.text)}”）</span>')

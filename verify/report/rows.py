@@ -24,8 +24,8 @@ def to_row(report: DocumentReport) -> Row:
         "status": ev.status.value,
         "error": ev.error,
         "pages": ev.page_count,
-        "kind": ev.kind.value,
-        "achievement_date": str(ev.achievement_date.value) if ev.achievement_date else None,
+        "kind": ev.understanding.kind.value,
+        "achievement_date": str(ev.understanding.achievement_date.value) if ev.understanding.achievement_date else None,
         "seals": [
             {"page": s.page, "bbox": _bbox(s.bbox), "shape": s.shape, "color": s.color,
              "text": s.text, "score": round(s.score, 3), "page_unit": s.page_unit,
@@ -34,7 +34,7 @@ def to_row(report: DocumentReport) -> Row:
         ],
         "dates": [
             {"page": d.page, "text": d.text, "value": str(d.value), "role": d.role.value}
-            for d in ev.dates
+            for d in ev.understanding.dates
         ],
         "findings": [
             {"code": f.code, "severity": f.severity.value, "page": f.page, "rule": f.rule,
@@ -52,8 +52,8 @@ def to_row(report: DocumentReport) -> Row:
             "appointed_source": a.appointed_source,
         }
     if ok:
-        row["title"] = ev.title
-        row["issuing_unit"] = ev.issuing_unit
+        row["title"] = ev.understanding.title
+        row["issuing_unit"] = ev.understanding.issuing_unit
         row["page_info"] = [
             {"page": p.number, "origin": p.origin, "text_source": p.text.source,
              "effective_dpi": round(p.effective_dpi, 1) if p.effective_dpi else None,

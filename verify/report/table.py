@@ -28,8 +28,8 @@ def write_table(reports: list[DocumentReport], out: TextIO) -> None:
         ev = r.evidence
         codes = ", ".join(f"{f.code}({f.severity.value})" for f in r.findings) or "-"
         status = ev.status.value if ev.status is Status.ok else "UNREADABLE"
-        date = str(ev.achievement_date.value) if ev.achievement_date else "-"
-        out.write(f"{_pad(ev.ref.display, 44)} {_pad(status, 10)} {_pad(ev.kind.value, 16)} "
+        date = str(ev.understanding.achievement_date.value) if ev.understanding.achievement_date else "-"
+        out.write(f"{_pad(ev.ref.display, 44)} {_pad(status, 10)} {_pad(ev.understanding.kind.value, 16)} "
                   f"{_pad(date, 10)} {len(ev.seals):>5}  {codes}\n")
         for f in r.findings:
             page = f" p{f.page}" if f.page else ""

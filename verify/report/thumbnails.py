@@ -77,8 +77,8 @@ def pages_to_show(report: DocumentReport, first: int = FIRST_PAGES) -> tuple[int
     wanted = set(range(1, min(first, ev.page_count) + 1))
     wanted.update(f.page for f in report.findings if f.page is not None)
     wanted.update(s.page for s in ev.seals)
-    if ev.achievement_date is not None:
-        wanted.add(ev.achievement_date.page)
+    if ev.understanding.achievement_date is not None:
+        wanted.add(ev.understanding.achievement_date.page)
     return tuple(sorted(n for n in wanted if 1 <= n <= ev.page_count))
 
 
