@@ -10,6 +10,8 @@ text layer costs milliseconds).
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 
 import cv2
@@ -19,6 +21,7 @@ from .model import PageText, TextSpan
 from .pages import Page
 from .text.normalize import normalize_text
 from .text.ocr import OcrEngine
+from .text.read import read_page_text
 
 FULL_PAGES_AT_START = 2
 SHORT_DOCUMENT = 4  # documents up to this many pages are read in full (letters, certificates)
@@ -30,6 +33,7 @@ FOOTER_WINDOW = (0.915, 0.945)
 STRIP_GAP_PX = 40  # white rows between the stacked strips so Tesseract keeps them as 2 blocks
 STRIP_MAX_WIDTH = 1600  # px, ~190 DPI across A4: 10.5 pt page numbers are ~28 px tall
 STRIP_BATCH = 10  # pages whose strips are read in one engine call
+MAX_QUEUED_PAGES = 2  # whole pages (~12 MB each at 200 DPI) waiting for the reader thread
 
 
 def needs_full_text(number: int, page_count: int) -> bool:
@@ -133,35 +137,64 @@ def is_landscape(page: Page) -> bool:
     return page.image.shape[1] > page.image.shape[0] * 1.15
 
 
-PENDING = "pending"  # PageText.source of a strip page whose text arrives with its batch
+PENDING = "pending"  # PageText.source of a page whose text the reader thread has not returned
 
 
-class StripReader:
-    """Strip OCR for one document, ``STRIP_BATCH`` pages per engine call.
+class PageReader:
+    """The OCR of one document's image pages, run in the worker's reader thread.
 
-    A Tesseract call costs ~0.2–0.45 s before it reads anything (process start, loading
-    ``chi_sim``, writing the image), which is most of the cost of a strip. So a strip page
-    is checked at once (seals, clarity, fingerprint) with a pending text; only its strips are
-    kept (about 0.5 MB a page, memory stays flat), and every ``STRIP_BATCH`` pages (or at the
-    end of the document) the pending strips are read in one call (``flush``).
+    OCR (a Tesseract subprocess) is most of a scanned page's time; rendering, seals, clarity
+    and fingerprints are the worker's own work. Handing OCR to one background thread overlaps
+    the two: while Tesseract reads page n the worker renders and checks page n+1, on the other
+    core when it is idle (a long document alone, the tail of a run). A page is checked at once
+    with a ``PENDING`` text, which ``collect`` later replaces.
+
+    Strip pages are batched: a Tesseract call costs ~0.2–0.45 s before it reads anything
+    (process start, loading ``chi_sim``), most of the cost of a strip, so the strips of
+    ``STRIP_BATCH`` pages (about 0.5 MB a page) are stacked and read in one call. At most
+    ``MAX_QUEUED_PAGES`` whole pages wait for the reader, so memory stays flat.
     """
 
-    def __init__(self, engine: OcrEngine) -> None:
+    def __init__(self, engine: OcrEngine, executor: Executor) -> None:
         self._engine = engine
-        self._pending: list[_Strips] = []
+        self._executor = executor
+        self._strips: list[_Strips] = []
+        self._futures: deque[Future[dict[int, PageText]]] = deque()
 
-    def defer(self, page: Page) -> PageText:
-        self._pending.append(_cut_strips(page))
+    def read_full(self, page: Page) -> PageText:
+        """Schedule the whole page's OCR (upright, see ``read_page_text``)."""
+        while sum(1 for f in self._futures if not f.done()) >= MAX_QUEUED_PAGES:
+            wait([f for f in self._futures if not f.done()], return_when=FIRST_COMPLETED)
+        engine = self._engine
+        self._futures.append(self._executor.submit(
+            lambda: {page.number: read_page_text(page, engine)[1]}))
         return PageText("", source=PENDING)
 
-    @property
-    def full(self) -> bool:
-        return len(self._pending) >= STRIP_BATCH
+    def read_strips(self, page: Page) -> PageText:
+        """Schedule the OCR of the page's header and footer strips (batched)."""
+        self._strips.append(_cut_strips(page))
+        if len(self._strips) >= STRIP_BATCH:
+            self._submit_strips()
+        return PageText("", source=PENDING)
 
-    def flush(self) -> dict[int, PageText]:
-        """Texts of the pending pages by page number."""
-        if not self._pending:
-            return {}
-        texts = _read_batch(self._pending, self._engine)
-        self._pending = []
-        return texts
+    def _submit_strips(self) -> None:
+        batch, engine = self._strips, self._engine
+        self._strips = []
+        self._futures.append(self._executor.submit(_read_batch, batch, engine))
+
+    def collect(self, *, finish: bool = False) -> dict[int, PageText]:
+        """Texts read so far by page number; with ``finish``, all of them (waits, and reads
+        the last partial strip batch). An OCR error is raised here."""
+        if finish and self._strips:
+            self._submit_strips()
+        out: dict[int, PageText] = {}
+        while self._futures and (finish or self._futures[0].done()):
+            out.update(self._futures.popleft().result())
+        return out
+
+    def cancel(self) -> None:
+        """Drop what is queued (the document failed or ran out of time)."""
+        for f in self._futures:
+            f.cancel()
+        self._futures.clear()
+        self._strips = []

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,13 +49,13 @@ from .model import (
     Status,
 )
 from .options import Options
-from .pageplan import PENDING, StripReader, is_landscape, needs_full_text, read_page_strips
+from .pageplan import PENDING, PageReader, is_landscape, needs_full_text
 from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
 from .text.ocr import OcrEngine, OutOfProcessEngine, make_engine
-from .text.read import read_page_text, read_red_channel
+from .text.read import read_red_channel, text_from_layer
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +70,14 @@ class Worker:
         self.options = options
         self._engine: OcrEngine | None = None
         self._reread: OcrEngine | None = None
-        self.strips: StripReader | None = None  # the current document's (see check_document)
+        self._reader_thread: ThreadPoolExecutor | None = None
         self.debug_name = ""  # the current document's folder under --debug-dir
 
-    def read_strips(self, page: Page) -> PageText:
-        """Header/footer strip text of ``page``; inside ``check_document`` a pending text that
-        arrives with its batch (``measure_clarity`` does not use the OCR text)."""
-        if self.strips is not None:
-            return self.strips.defer(page)
-        return read_page_strips(page, self.engine)
+    def page_reader(self) -> PageReader:
+        """A reader for one document's OCR, on this worker's one reader thread."""
+        if self._reader_thread is None:
+            self._reader_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
+        return PageReader(self.engine, self._reader_thread)
 
     @property
     def seal_text_engine(self) -> OcrEngine:
@@ -139,9 +138,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEvidence:
+def check_page(page: Page, worker: Worker, reader: PageReader, full_text: bool = True) -> PageEvidence:
     """Every page-level check, in order: seals (on the page as delivered), text, clarity.
 
+    An image page's text is scheduled on ``reader`` and arrives later (``with_text``).
     ``full_text`` False: the page plan needs only the printed page number of this page (a
     body page of a long scanned report), so unless a seal is found on it only the header and
     footer strips are OCR'd.
@@ -149,18 +149,19 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
     seals = find_seals(page, worker.seal_text_engine)
     if worker.options.debug_dir is not None:
         write_page_debug(page, worker.debug_name, worker.options.debug_dir)
-    if full_text or seals or page.origin == "born_digital" or is_landscape(page):
+    scope = "full"
+    if page.origin == "born_digital":
+        text = text_from_layer(page)
+    elif full_text or seals or is_landscape(page):
         # Red seal ink over the signing unit and the date hides them from OCR: read the page
         # with the seal colour whitened inside the seal boxes (only there: see seal_text).
-        _upright, text = read_page_text(suppress_seal_ink(page, seals), worker.engine)
-        scope = "full"
+        text = reader.read_full(suppress_seal_ink(page, seals))
     else:
-        text = worker.read_strips(page)
+        text = reader.read_strips(page)
         scope = "strips"
-    seals = tuple(_with_unit_match(s, text.text) for s in seals)
     measurements = measure_clarity(page, text)
     fingerprint = page_fingerprint(page.image)
-    return PageEvidence(
+    evidence = PageEvidence(
         number=page.number,
         width_pt=page.width_pt,
         height_pt=page.height_pt,
@@ -169,11 +170,18 @@ def check_page(page: Page, worker: Worker, full_text: bool = True) -> PageEviden
         text=text,
         seals=seals,
         measurements=measurements,
-        label=find_page_label(text),
         fingerprint=fingerprint.phash,
         dhash=fingerprint.dhash,
         text_scope=scope,
     )
+    return evidence if text.source == PENDING else with_text(evidence, text)
+
+
+def with_text(evidence: PageEvidence, text: PageText) -> PageEvidence:
+    """The page with its text and what is read from it: the printed page number, and the
+    unit the page prints beside each seal."""
+    return replace(evidence, text=text, label=find_page_label(text),
+                   seals=tuple(_with_unit_match(s, text.text) for s in evidence.seals))
 
 
 def _with_unit_match(seal: Seal, page_text: str) -> Seal:
@@ -184,27 +192,24 @@ def _with_unit_match(seal: Seal, page_text: str) -> Seal:
     return replace(seal, page_unit=match.page_unit, unit_similarity=match.similarity)
 
 
-def _check_pages(doc: SourceDocument, worker: Worker, strips: StripReader) -> tuple[PageEvidence, ...]:
-    """Every page, one at a time, by the page plan; strip texts are filled in per batch."""
+def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tuple[PageEvidence, ...]:
+    """Every page, one at a time, by the page plan; texts are filled in as the reader
+    thread returns them."""
     count = doc.page_count
     pages: list[PageEvidence] = []
 
-    def fill() -> None:
-        texts = strips.flush()
-        for i, ev in enumerate(pages):
-            text = texts.get(ev.number)
-            if text is not None and ev.text.source == PENDING:
-                pages[i] = replace(ev, text=text, label=find_page_label(text))
+    def fill(texts: dict[int, PageText]) -> None:
+        for number, text in texts.items():
+            pages[number - 1] = with_text(pages[number - 1], text)
 
     for page in iter_pages(doc):
-        pages.append(check_page(page, worker, needs_full_text(page.number, count)))
+        pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
         if page.origin == "image":
             # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
             # never needed again, and the store would add ~250 MB to every worker on long scans.
             pymupdf.TOOLS.store_shrink(100)
-        if strips.full:
-            fill()
-    fill()
+        fill(reader.collect())
+    fill(reader.collect(finish=True))
     return tuple(pages)
 
 
@@ -242,9 +247,9 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
         with time_limit(worker.options.timeout):
             doc = open_document(ref)
             worker.debug_name = debug_name(ref)
-            worker.strips = StripReader(worker.engine)
+            reader = worker.page_reader()
             try:
-                pages = _check_pages(doc, worker, worker.strips)
+                pages = _check_pages(doc, worker, reader)
                 understanding = understand_document(pages)
                 if wants_reread(understanding) and worker.options.reread_ocr != "none":
                     try:
@@ -256,7 +261,7 @@ def check_document(ref: InputRef, worker: Worker, sha256: str | None = None) -> 
                     if second:
                         understanding = understand_document(pages, second)
             finally:
-                worker.strips = None
+                reader.cancel()
                 doc.close()
     except DocumentTimeout as exc:
         log.warning("%s: %s", ref.display, exc.reason)
