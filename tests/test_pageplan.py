@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import pdf_of_images
+from verify.bench import ScanStyle, scanned_pdf
+from verify.checks.pagination import find_page_label
 from verify.model import InputRef, TextSpan
-from verify.pageplan import MAX_QUEUED_PAGES, PENDING, STRIP_BATCH, PageReader
+from verify.pageplan import MAX_QUEUED_PAGES, PENDING, STRIP_BATCH, PageReader, _ink_only
 from verify.pages import Page, open_document
-from verify.text.ocr import OcrResult
+from verify.text.ocr import OcrResult, make_engine
 
 
 class SlowEngine:
@@ -102,3 +104,34 @@ def test_an_ocr_error_reaches_the_document_and_cancel_drops_the_queue(tmp_path: 
         reader.cancel()
         assert reader.collect(finish=True) == {}
     assert slow.calls < 3  # the last page was never read
+
+
+def test_noisy_strips_become_ink_on_white_and_blank_strips_white() -> None:
+    rng = np.random.default_rng(3)
+    strip = np.clip(235 + rng.normal(0, 6, (120, 800)), 0, 255).astype(np.uint8)
+    strip[50:70, 300:500] = 60  # a footer's strokes
+    out = _ink_only(strip)
+    assert set(np.unique(out)) <= {0, 255}
+    assert (out[52:68, 302:498] == 0).mean() > 0.95
+    assert (out[:40] == 255).all() and (out[80:] == 255).all()  # paper noise is gone
+    blank = np.clip(235 + rng.normal(0, 6, (120, 800)), 0, 255).astype(np.uint8)
+    assert (_ink_only(blank) == 255).all()
+
+
+@pytest.mark.slow
+def test_page_numbers_of_a_noisy_scanned_report_are_read_from_strips(tmp_path: Path) -> None:
+    """A 300-DPI grey scan with sensor noise and JPEG: Tesseract read 14 of 30 footers of
+    such a report before the strips were cleaned."""
+    path = tmp_path / "report.pdf"
+    scanned_pdf(path, [[f"第{n}章 监测结果"] for n in range(1, 13)], ScanStyle(noise=6.0), seed=13)
+    doc = open_document(InputRef("report.pdf", path, PurePosixPath(path.as_posix())))
+    pages = [doc.page(i) for i in range(doc.page_count)]
+    doc.close()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reader = PageReader(make_engine("tesseract"), pool)
+        for p in pages:
+            reader.read_strips(p)
+        texts = reader.collect(finish=True)
+    labels = {n: find_page_label(t) for n, t in texts.items()}
+    read = [n for n, lab in labels.items() if lab is not None and (lab.number, lab.total) == (n, 12)]
+    assert len(read) >= 11, labels
