@@ -26,7 +26,9 @@ from verify.duplicates import (
     PagePrint,
     compare_text,
     contradicts,
+    is_blank,
     page_similarity,
+    prints_of,
 )
 from verify.model import DocumentReport, InputRef
 from verify.options import Options
@@ -91,6 +93,17 @@ def test_a_changed_number_is_a_difference_but_one_misread_digit_is_a_slip() -> N
     misread = a.replace("2月19日", "2月13日")
     c = compare_text(a, misread)
     assert c.fields == () and c.slips == (("9", "3"),) and c.consistent
+
+
+def test_two_misread_characters_pass_on_a_long_page_but_a_two_character_name_does_not() -> None:
+    body = "".join(LETTER) * 2  # 200+ agreeing characters: a body page
+    misread = body.replace("脱氮", "脐氨", 1)  # measured on a print-and-scan copy
+    c = compare_text(body, misread)
+    assert c.fields == (("脱氮", "脐氨"),) and c.agreed >= 200 and c.consistent
+    letter = "".join(APPOINT)  # a short letter: the given name is what makes it someone's
+    colleague = letter.replace("王思远", "王立新")
+    c = compare_text(letter, colleague)
+    assert c.fields == (("思远", "立新"), ("思远", "立新")) and not c.consistent
 
 
 def test_grey_scan_garbage_is_noise_not_a_different_field() -> None:
@@ -317,6 +330,20 @@ def test_born_digital_copies_across_applicants_and_across_runs(tmp_path: Path) -
     assert _dups(run3["李四/copy.pdf"]) == []
     (again,) = {(d["other_path"]) for d in _dups(run3["王五/resaved.pdf"])}
     assert again == "李四/copy.pdf"
+
+
+def test_blank_pages_match_nothing(tmp_path: Path) -> None:
+    """Two applicants' reports with blank pages: every blank page hashes alike (all bits 0),
+    so before blank pages were left out two of three pages matched and the rule fired."""
+    (tmp_path / "A").mkdir()
+    (tmp_path / "B").mkdir()
+    born_digital_pdf(tmp_path / "A" / "report.pdf", [LETTER, [], []], numbered=False)
+    born_digital_pdf(tmp_path / "B" / "report.pdf", [COVER, [], []], numbered=False)
+    reports = _run((tmp_path,), None)
+    evidence = reports["B/report.pdf"].evidence
+    assert [is_blank(p) for p in evidence.pages] == [False, True, True]
+    assert [p.phash for p in prints_of(evidence, "B", (1, 1))][1:] == [None, None]
+    assert _dups(reports["B/report.pdf"]) == []
 
 
 @pytest.mark.slow
