@@ -1,6 +1,18 @@
 """DUPLICATE accuracy: near-identical pages across applicants vs. same-template documents.
 
     python -m bench.eval_duplicates --split dev|holdout [--count N] [--out DIR] [--jobs 2]
+    python -m bench.eval_duplicates --set DIR [--cache FILE] [--jobs 1]
+    python -m bench.eval_duplicates --fixture-pairs dev|holdout --seed S --count N --out DIR
+
+``--fixture-pairs`` draws single-page documents from the fixture generator (every kind and
+delivery it makes) and writes each as an original, a copy as the generator makes them for
+another applicant (re-scan, recompression, trimmed margins) and a *sibling*: the same template,
+layout, numbers and dates, with another person's name and (covers, papers, appointments)
+another title — a colleague's document, the hard negative.
+
+``--set`` scores a set written by ``fixtures.generate`` (its ``labels.jsonl``: ``DUPLICATE`` is
+expected on the later copy in input order, naming the earlier one) end to end, and prints the
+page comparison of every labelled pair and of every false finding.
 
 For each of ``count`` source pages (a project cover from one company template, a report body
 page, or a born-digital letter page) the split holds:
@@ -44,7 +56,7 @@ from verify.bench import (
 )
 from verify.duplicates import compare_text, prints_of
 from verify.model import DocumentEvidence
-from verify.options import Options
+from verify.options import Options, load_manifest
 from verify.pipeline import iter_reports
 
 SEEDS = {"dev": 101, "holdout": 202}
@@ -126,6 +138,71 @@ def make_split(out: Path, split: str, count: int) -> list[Case]:
     return cases
 
 
+COPY_HOWS = ("rescan", "recompress", "trim")
+TITLED = {"project_cover", "paper_accepted", "paper_published", "appointment"}
+
+
+def make_fixture_split(out: Path, split: str, seed: int, count: int) -> list[Case]:
+    """Originals, copies and same-template siblings drawn with the fixture generator."""
+    import copy
+
+    from fixtures.gen.archive import _EXT, Item, plan_set
+    from fixtures.gen.content import Pools
+    from fixtures.generate import build_one
+
+    rng = random.Random(f"dups:{split}:{seed}")
+    pools = Pools(split)
+    _apps, items = plan_set(split, count * 5, seed)
+    single = [it for it in items if it.plan.pages_total == 1 and it.plan.blank_page is None
+              and not it.delivery.clarity]
+    people: set[tuple[str, str]] = set()
+    chosen = []
+    for it in single:  # one document per person and kind: the generator's applicants repeat
+        if (it.plan.person.name, it.plan.kind) not in people:
+            people.add((it.plan.person.name, it.plan.kind))
+            chosen.append(it)
+    cases: list[Case] = []
+    for i, src in enumerate(chosen[:count]):
+        how = COPY_HOWS[i % len(COPY_HOWS)]
+        orig = copy.deepcopy(src)
+        orig.file = f"A{i:03d}/orig.{_EXT[orig.delivery.fmt]}"
+        dup = copy.deepcopy(src)
+        dl = dup.delivery
+        dl.seed = rng.randrange(1 << 30)
+        if how == "trim":
+            dl.trim = rng.uniform(0.01, 0.03)
+        if dl.delivery == "born_digital" or how == "rescan":  # as fixtures.gen.archive does
+            dl.delivery = "scan"
+            dl.fmt = rng.choice(["pdf", "jpeg", "png"])
+            dl.dpi = rng.choice([150, 200])
+        dl.jpeg_q = rng.randrange(60, 85)
+        dup.file = f"B{i:03d}/copy.{_EXT[dl.fmt]}"
+        sib = copy.deepcopy(src)
+        plan = sib.plan
+        while plan.person.name == src.plan.person.name:
+            plan.person = pools.person(rng)
+        if plan.kind == "project_cover":
+            plan.title = pools.project_title(rng)[0]
+        elif plan.kind in ("paper_accepted", "paper_published"):
+            plan.title = pools.paper_title(rng)
+        elif plan.kind == "appointment":
+            plan.title = f"聘任{plan.person.name}为{plan.rank}"
+        elif plan.kind == "other":  # no person printed: another unit's letter, table or notice
+            unit_rng = random.Random(f"dups-unit:{split}:{seed}:{i}")  # own stream: the other draws stay put
+            while plan.unit == src.plan.unit:
+                plan.unit = pools.company(unit_rng)
+        sib.delivery.seed = rng.randrange(1 << 30)
+        sib.file = f"C{i:03d}/other.{_EXT[sib.delivery.fmt]}"
+        for it in (orig, dup, sib):
+            build_one(Item(it.plan, it.delivery, it.fonts, it.layout_seed, it.file), out)
+        variant = f"{src.plan.kind}/{src.delivery.delivery}/{how}"
+        changed = "/title" if plan.kind in TITLED else "/unit" if plan.kind == "other" else "/name"
+        cases += [Case(orig.file, "original", None, variant),
+                  Case(dup.file, "positive", orig.file, variant),
+                  Case(sib.file, "negative", None, variant + changed)]
+    return cases
+
+
 def evaluate(folder: Path, cases: list[Case], jobs: int, cache: Path | None) -> dict[str, object]:
     truth = {c.display: c for c in cases}
     tp = fp = fn = 0
@@ -160,7 +237,9 @@ def evaluate(folder: Path, cases: list[Case], jobs: int, cache: Path | None) -> 
 
 def _cmp(a: tuple[str, ...], b: tuple[str, ...]) -> str:
     c = compare_text("".join(a), "".join(b))
-    return f"ratio {c.ratio:.2f} distinct {c.distinct:3d}/{c.allowance:4.1f}"
+    fields = ["|".join(f) for f in c.fields][:3]
+    return (f"agreed {c.agreed:3d} of {c.text_a}/{c.text_b} (cover {c.cover_short:.2f}/{c.cover_long:.2f}) "
+            f"fields {fields} slips {len(c.slips)}/{c.slip_allowance:.0f}")
 
 
 def pair_stats(cases: list[Case], evidence: dict[str, DocumentEvidence]) -> list[str]:
@@ -180,9 +259,67 @@ def pair_stats(cases: list[Case], evidence: dict[str, DocumentEvidence]) -> list
                 continue
             out.append(f"{other.kind[:3]} {orig.variant:10s} phash {(a.phash ^ b.phash).bit_count():2d} "
                        f"dhash {((a.dhash or 0) ^ (b.dhash or 0)).bit_count():2d} "
-                       f"text {_cmp(a.lines, b.lines)} "
-                       f"chars {sum(map(len, a.lines))}/{sum(map(len, b.lines))}")
+                       f"text {_cmp(a.lines, b.lines)}")
     return out
+
+
+def _labelled_original(lab: dict[str, object], labels: dict[str, dict[str, object]]) -> str | None:
+    """The document a labelled duplicate should name (the other copy of its pair)."""
+    if lab.get("duplicate_of"):
+        return str(lab["duplicate_of"])
+    return next((f for f, o in labels.items() if o.get("duplicate_of") == lab["file"]), None)
+
+
+def evaluate_set(folder: Path, jobs: int, cache: Path | None) -> dict[str, object]:
+    """DUPLICATE precision/recall on a generated, labelled set (document level)."""
+    labels = {str(x["file"]): x for x in map(json.loads, (folder / "labels.jsonl").read_text("utf-8")
+                                             .splitlines()) if x}
+    manifest = load_manifest(folder / "manifest.csv") if (folder / "manifest.csv").exists() else None
+    tp = fp = fn = 0
+    errors: list[str] = []
+    evidence: dict[str, DocumentEvidence] = {}
+    found: list[tuple[str, str, int, int]] = []
+    for report in iter_reports(Options(paths=(folder,), jobs=jobs, cache=cache, quiet=True,
+                                       manifest=manifest)):
+        display = report.evidence.ref.display
+        evidence[display] = report.evidence
+        lab = labels.get(display)
+        dups = [dict(f.evidence) for f in report.findings if f.code == "DUPLICATE"]
+        found += [(display, str(d.get("other_path")), int(str(d.get("page"))), int(str(d.get("other_page"))))
+                  for d in dups]
+        want = lab is not None and "DUPLICATE" in lab["expected_findings"]
+        original = _labelled_original(lab, labels) if lab is not None and want else None
+        names = {d.get("other_path") for d in dups}
+        if want and original in names:
+            tp += 1
+        elif want:
+            fn += 1
+            errors.append(f"missed {display} (copy of {original})")
+        if dups and not (want and original in names):
+            fp += 1
+            errors.append(f"false {display} -> {sorted(map(str, names))}")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    pairs = [(f, str(_labelled_original(lab, labels))) for f, lab in labels.items()
+             if lab.get("duplicate_of")]
+    stats = [f"pos {a} ~ {b}: {_page_stats(evidence, a, 1, b, 1)}" for a, b in pairs]
+    stats += [f"found {a} p{pa} ~ {b} p{pb}: {_page_stats(evidence, a, pa, b, pb)}"
+              for a, b, pa, pb in found]
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 3),
+            "recall": round(recall, 3), "f1": round(f1, 3), "errors": errors, "pairs": stats}
+
+
+def _page_stats(evidence: dict[str, DocumentEvidence], a: str, pa: int, b: str, pb: int) -> str:
+    ea, eb = evidence.get(a), evidence.get(b)
+    if ea is None or eb is None or len(ea.pages) < pa or len(eb.pages) < pb:
+        return "no evidence"
+    x = prints_of(ea, "A", (1, 0))[pa - 1]
+    y = prints_of(eb, "B", (1, 1))[pb - 1]
+    if x.phash is None or y.phash is None:
+        return "no hash"
+    return (f"phash {(x.phash ^ y.phash).bit_count():2d} dhash {((x.dhash or 0) ^ (y.dhash or 0)).bit_count():2d} "
+            f"text {_cmp(x.lines, y.lines)}")
 
 
 def main() -> None:
@@ -192,18 +329,31 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="folder (default: a temporary one)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument("--set", type=Path, default=None, help="a labelled set from fixtures.generate")
+    parser.add_argument("--cache", type=Path, default=None, help="evidence store for --set")
+    parser.add_argument("--fixture-pairs", choices=sorted(SEEDS), default=None,
+                        help="pairs drawn with the fixture generator (pools of this split)")
+    parser.add_argument("--seed", type=int, default=1, help="for --fixture-pairs")
     args = parser.parse_args()
+    if args.set is not None:
+        result = evaluate_set(args.set, args.jobs, None if args.no_cache else args.cache)
+        print(json.dumps({"set": str(args.set), **result}, ensure_ascii=False, indent=1))
+        return
     out = args.out or Path(tempfile.mkdtemp(prefix="verify-dups-"))
-    folder = out / args.split
-    saved = out / f"{args.split}-cases.json"
+    name = f"fx-{args.fixture_pairs}-{args.seed}" if args.fixture_pairs else args.split
+    folder = out / name
+    saved = out / f"{name}-cases.json"
     if saved.exists():  # regenerating would change the bytes (PDF timestamps): reuse
         cases = [Case(**c) for c in json.loads(saved.read_text())]
+    elif args.fixture_pairs:
+        cases = make_fixture_split(folder, args.fixture_pairs, args.seed, args.count)
+        saved.write_text(json.dumps([c.__dict__ for c in cases], ensure_ascii=False))
     else:
         cases = make_split(folder, args.split, args.count)
         saved.write_text(json.dumps([c.__dict__ for c in cases], ensure_ascii=False))
-    cache = None if args.no_cache else out / f"{args.split}.sqlite3"
+    cache = None if args.no_cache else out / f"{name}.sqlite3"
     result = evaluate(folder, cases, args.jobs, cache)
-    print(json.dumps({"split": args.split, "sources": args.count, **result}, ensure_ascii=False, indent=1))
+    print(json.dumps({"split": name, "sources": args.count, **result}, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

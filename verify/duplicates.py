@@ -1,17 +1,30 @@
 """Evidence reused across applicants (五(七)): byte-identical files and near-identical pages.
 
 A page of one applicant's document duplicates a page of another applicant's document when
+what both pages say agrees and nothing that makes a document someone's differs:
 
-* their perceptual hashes are close (the same page re-scanned, re-saved, recompressed or
-  slightly cropped hashes within a few bits), and
-* where both pages were read in full and carry text, their text lines match line by line.
-  Two colleagues' covers from the same company template differ only in the title, names and
-  numbers; their images hash almost alike, so the text decides: a changed title line has no
-  counterpart on the other page.
+* **No field differs.** The two texts are aligned character by character. A differing stretch
+  where *both* pages read at least two characters of real text (Han characters, or digits) is
+  a field that differs — another name, unit, title, date or number: 王思远 / 郑一鸣,
+  2018 / 2022. Two colleagues' covers from one company template differ exactly there, and
+  their images hash almost alike, so this is what separates them.
+* **OCR noise is tolerated.** A grey or low-resolution scan turns a line into Latin garbage
+  (``舟山服务`` → ``FAYWARS``) or swaps a single character (站 → 让); one page may read a line
+  the other lost. Such stretches are not fields: garbage is not text, a lost line is not a
+  different line, and single swapped characters (*slips*) are allowed up to a small number.
+* **Enough agreement, and the image fits it.** The more of both pages' text is confirmed by
+  the other, the less the image has to say: text that agrees almost entirely needs no close
+  image (a photo of a photo hashes 20–36 bits away); text that agrees on most of the shorter
+  page needs a close pHash; a page that read little (a table OCR gave up on) needs a very
+  close pHash *and* dHash on top of the agreement of what it did read. Pages with hardly any
+  text are compared by image only, with the strictest thresholds.
 
 The first occurrence is the original (earlier in this run's input order, or stored by an
 earlier run); later ones get the finding. Candidates come from an index (hash bands and exact
 text lines), not from comparing every pair, so an archive of 10⁵ pages stays fast.
+
+Limit: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
+document whose *only* difference is such a field (a name, nothing else) looks like a copy.
 """
 
 from __future__ import annotations
@@ -19,24 +32,42 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
 from .checks.fingerprint import text_lines
-from .model import DocumentEvidence
+from .model import DocumentEvidence, PageEvidence
 from .rules import DuplicateHit
 
-# Thresholds, measured with bench/eval_duplicates.py on its dev split (held-out split reported).
-PHASH_WITH_TEXT = 14  # bits (of 64) when the text also has to match
+# Thresholds, measured with bench/eval_duplicates.py: on its fixture pairs (originals, copies
+# and same-template siblings drawn with the fixture generator, --fixture-pairs dev --seed 11),
+# on the generated sets of fixtures.generate --split dev / holdout, and (slip rate only) on its
+# --split holdout. Copies were 0–12 bits pHash apart as scans, 18–36 as photos of photos;
+# same-template siblings 0–12 as scans: the image never separates them, the fields do.
+FIELD_CHARS = 2  # digits both pages read in a differing stretch of digits: a number differs
+# A stretch with more non-text characters than this is OCR garbage. Half: a name behind a few
+# characters of line-start junk (|J1i周海燕) still counts as text; copies' garbage lines were
+# 70–95 % Latin and symbols.
+GARBAGE_SHARE = 0.5
+SLIPS_MIN = 3  # single swapped characters always allowed…
+# …and 3 per 100 agreeing characters: copies of dense 300-DPI body pages showed up to 2.5 %
+# (10 on 614), and a differing name, title or number is a field, not a slip.
+SLIPS_PER_CHAR = 0.03
+CHARS_PER_SHORT_FIELD = 200  # copies of 230–310-character body pages showed one such field
+MIN_TEXT_CHARS = 20  # Han/digit characters a page needs for its text to be compared
+# Tiers of agreement (share of each page's text characters confirmed by the other page):
+STRONG_SHORT, STRONG_LONG, STRONG_CHARS = 0.85, 0.70, 40  # agree almost entirely: any image
+FAIR_SHORT, FAIR_CHARS, PHASH_FAIR = 0.60, 25, 14  # most of the shorter page: close pHash
+# A poorly read page (a table OCR gave up on: 34 agreeing characters of 100, 4 / 13 bits on
+# the dev pairs): what it read must agree and the image must be very close.
+WEAK_CHARS, PHASH_WEAK, DHASH_WEAK = 12, 10, 16
 # Without text to compare (photos, pages read only in strips) the image alone decides: on the
 # dev split copies were within 4 bits pHash / 7 bits dHash, other pages of the same layout 12+.
 PHASH_IMAGE_ONLY = 6
 DHASH_IMAGE_ONLY = 10
-TEXT_RATIO = 0.80  # Levenshtein-aligned share of the two pages' compact text
-DISTINCT_RUN = 3  # a differing run this long is content, not OCR noise. On the dev split noise
-DISTINCT_MIN = 8  # left ≤ 5 such characters, same-template covers with another title ≥ 11
-DISTINCT_SHARE = 0.02  # …allowance grows with the page's text (OCR noise accumulates)
-MIN_TEXT_CHARS = 30  # pages with less text are compared by image only
+BLANK_INK_PCT = 0.05  # % of the page inked: the default profile's BLANK_PAGE threshold
+LINE_KEY_CHARS = 6  # shorter lines (以资鼓励, 特此通知) are on every page of their kind
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
 
 
@@ -63,69 +94,125 @@ def _bits(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _difference_runs(sa: str, sb: str) -> tuple[int, list[tuple[int, int, bool]]]:
-    """Matched characters and the differing runs ``(length in a, length in b, pure)`` of an
-    optimal alignment (adjacent edits merged; ``pure``: only inserted or only deleted)."""
-    matched = 0
-    runs: list[tuple[int, int, bool]] = []
-    la = lb = 0
-    kinds: set[str] = set()
-    for op in Levenshtein.opcodes(sa, sb):
-        if op.tag == "equal":
-            if la or lb:
-                runs.append((la, lb, kinds <= {"insert"} or kinds <= {"delete"}))
-                la = lb = 0
-                kinds = set()
-            matched += op.src_end - op.src_start
-        else:
-            la += op.src_end - op.src_start
-            lb += op.dest_end - op.dest_start
-            kinds.add(op.tag)
-    if la or lb:
-        runs.append((la, lb, kinds <= {"insert"} or kinds <= {"delete"}))
-    return matched, runs
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or ch == "〇"
+
+
+def _text_chars(s: str) -> tuple[int, int]:
+    """(Han characters, digits) of ``s``: what OCR read as text rather than noise."""
+    han = sum(1 for ch in s if _is_han(ch))
+    return han, sum(1 for ch in s if "0" <= ch <= "9")
 
 
 @dataclass(frozen=True)
 class TextComparison:
-    ratio: float  # aligned share of the two texts (ends only one page has left out)
-    distinct: int  # characters in differing runs of DISTINCT_RUN or more
-    allowance: float  # how many such characters OCR noise may explain on pages this long
+    """How two pages' texts agree (see the module docstring)."""
+
+    text_a: int  # Han/digit characters on each page
+    text_b: int
+    agreed: int  # Han/digit characters aligned equal
+    fields: tuple[tuple[str, str], ...]  # differing stretches where both read text: (王思远, 郑一鸣)
+    slips: tuple[tuple[str, str], ...]  # single swapped characters: (站, 让)
 
     @property
-    def same(self) -> bool:
-        return self.ratio >= TEXT_RATIO and self.distinct <= self.allowance
+    def slip_allowance(self) -> float:
+        return max(SLIPS_MIN, SLIPS_PER_CHAR * self.agreed)
+
+    @property
+    def consistent(self) -> bool:
+        """Nothing that both pages read differs (beyond OCR slips). On a long page OCR also
+        misreads two characters in a row now and then (脱氮 → 脐氨): one such two-character
+        field is allowed per ``CHARS_PER_SHORT_FIELD`` agreeing characters. Certificates and
+        letters, whose names are the fields that matter, are shorter than that."""
+        short = [f for f in self.fields if max(map(len, f)) <= 2]
+        return (len(self.fields) == len(short) and len(short) <= self.agreed // CHARS_PER_SHORT_FIELD
+                and len(self.slips) <= self.slip_allowance)
+
+    @property
+    def cover_short(self) -> float:
+        """Share of the page with less text that the other page confirms."""
+        return self.agreed / max(min(self.text_a, self.text_b), 1)
+
+    @property
+    def cover_long(self) -> float:
+        return self.agreed / max(self.text_a, self.text_b, 1)
+
+
+def _has_han_pair(s: str) -> bool:
+    """Two different Han characters side by side: a word, not a ruled line read as 一一一 or
+    a lone glyph between garbage (人0于)."""
+    return any(_is_han(x) and _is_han(y) and x != y for x, y in pairwise(s))
+
+
+def _classify(sa: str, sb: str) -> str:
+    """A differing stretch: "field" (both read different text), "slip" (one character swapped
+    for another of its kind), or "noise" (garbage on one side, or a side missing)."""
+    if not sa or not sb:
+        return "noise"  # text one page lost (or a crop cut off) is not a different text
+    han_a, dig_a = _text_chars(sa)
+    han_b, dig_b = _text_chars(sb)
+    garbage_a = len(sa) - han_a - dig_a
+    garbage_b = len(sb) - han_b - dig_b
+    mostly_text = garbage_a <= GARBAGE_SHARE * len(sa) and garbage_b <= GARBAGE_SHARE * len(sb)
+    if mostly_text and _has_han_pair(sa) and _has_han_pair(sb):
+        return "field"
+    if dig_a and dig_b and not (han_a or han_b or garbage_a or garbage_b) and max(dig_a, dig_b) >= FIELD_CHARS:
+        return "field"  # a number: "22" / "18", "7309" / "99551"
+    if len(sa) <= 2 and len(sb) <= 2 and (min(han_a, han_b) or min(dig_a, dig_b)):
+        return "slip"
+    return "noise"
 
 
 def compare_text(sa: str, sb: str) -> TextComparison:
-    """Align two compact page texts (Levenshtein) and measure how they differ."""
-    if not sa or not sb:
-        return TextComparison(0.0, max(len(sa), len(sb)), 0.0)
-    if Levenshtein.normalized_similarity(sa, sb) < TEXT_RATIO - 0.15:
-        return TextComparison(0.0, max(len(sa), len(sb)), 0.0)  # far apart: skip the alignment
-    matched, runs = _difference_runs(sa, sb)
-    trimmed_a, trimmed_b = len(sa), len(sb)
-    for edge in (0, -1):
-        if runs and runs[edge][2]:
-            la, lb, _pure = runs.pop(edge)
-            trimmed_a -= la
-            trimmed_b -= lb
-    ratio = 2.0 * matched / max(trimmed_a + trimmed_b, 1)
-    distinct = sum(max(la, lb) for la, lb, _pure in runs if max(la, lb) >= DISTINCT_RUN)
-    return TextComparison(ratio, distinct, max(DISTINCT_MIN, DISTINCT_SHARE * max(trimmed_a, trimmed_b)))
+    """Align two compact page texts and sort their differences.
+
+    An optimal alignment is not unique and the one Levenshtein picks depends on which text
+    comes first: a differing name may be split into an insertion and a deletion one way and
+    kept as one stretch the other. Both ways are taken and the one that finds more
+    disagreement is kept, so the answer does not depend on which page is the original."""
+    ab, ba = _compare_one_way(sa, sb), _compare_one_way(sb, sa)
+    ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
+                        tuple((y, x) for x, y in ba.slips))
+    return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
+
+
+def _compare_one_way(sa: str, sb: str) -> TextComparison:
+    han_a, dig_a = _text_chars(sa)
+    han_b, dig_b = _text_chars(sb)
+    agreed = 0
+    fields: list[tuple[str, str]] = []
+    slips: list[tuple[str, str]] = []
+    if sa and sb:
+        run_a: list[str] = []
+        run_b: list[str] = []
+
+        def close() -> None:
+            if run_a or run_b:
+                a, b = "".join(run_a), "".join(run_b)
+                kind = _classify(a, b)
+                if kind == "field":
+                    fields.append((a, b))
+                elif kind == "slip":
+                    slips.append((a, b))
+                run_a.clear()
+                run_b.clear()
+
+        for op in Levenshtein.opcodes(sa, sb):
+            if op.tag == "equal":
+                close()
+                agreed += sum(_text_chars(sa[op.src_start:op.src_end]))
+            else:
+                run_a.append(sa[op.src_start:op.src_end])
+                run_b.append(sb[op.dest_start:op.dest_end])
+        close()
+    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips))
 
 
 def text_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """How much two pages say the same thing, in [0, 1]; 0 when they differ in content.
-
-    OCR noise shows as short scattered differences (a wrong character, a garbled 2–5
-    character date); a different title, name or paragraph as a long run. So the pages match
-    when the aligned share is high and the characters in runs of ``DISTINCT_RUN`` or more stay
-    within a small allowance. Text only one page has at the very start or end (lines a slight
-    crop cut off) is not counted.
-    """
+    """How much two pages say the same thing, in [0, 1]; 0 when a field differs."""
     c = compare_text("".join(a), "".join(b))
-    return c.ratio if c.same else 0.0
+    return (c.cover_short + c.cover_long) / 2 if c.consistent else 0.0
 
 
 def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
@@ -133,28 +220,63 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     if a.phash is None or b.phash is None:
         return None
     d_p = _bits(a.phash, b.phash)
-    text_a, text_b = sum(map(len, a.lines)), sum(map(len, b.lines))
-    if text_a >= MIN_TEXT_CHARS and text_b >= MIN_TEXT_CHARS:
-        if d_p > PHASH_WITH_TEXT:
+    d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
+    c = compare_text("".join(a.lines), "".join(b.lines))
+    if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
+        if not c.consistent:
             return None
-        sim = text_similarity(a.lines, b.lines)
-        return sim if sim > 0.0 else None
-    if d_p > PHASH_IMAGE_ONLY:
+        sim = (c.cover_short + c.cover_long) / 2
+        if c.cover_short >= STRONG_SHORT and c.cover_long >= STRONG_LONG and c.agreed >= STRONG_CHARS:
+            return sim
+        if c.cover_short >= FAIR_SHORT and c.agreed >= FAIR_CHARS and d_p <= PHASH_FAIR:
+            return sim
+        if c.agreed >= WEAK_CHARS and d_p <= PHASH_WEAK and d_d is not None and d_d <= DHASH_WEAK:
+            return sim
         return None
-    if a.dhash is not None and b.dhash is not None and _bits(a.dhash, b.dhash) > DHASH_IMAGE_ONLY:
+    if c.fields:
+        return None
+    if d_p > PHASH_IMAGE_ONLY or (d_d is not None and d_d > DHASH_IMAGE_ONLY):
         return None
     return 1.0 - d_p / 64.0
 
 
+def contradicts(a: PagePrint, b: PagePrint) -> bool:
+    """Both pages read enough text and a field differs between them."""
+    c = compare_text("".join(a.lines), "".join(b.lines))
+    return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
+
+
+def is_blank(page: PageEvidence) -> bool:
+    """No text and (almost) no ink: a blank page is evidence of nothing, and every blank page
+    hashes alike (all bits 0), so two reports with a blank page each would share it."""
+    ink = page.measurement("ink_coverage")
+    return not page.text.text.strip() and ink is not None and ink.value < BLANK_INK_PCT
+
+
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
-    """The page prints of a document's evidence (text lines only from fully read pages)."""
+    """The page prints of a document's evidence (text lines only from fully read pages; blank
+    pages without hashes, so they match nothing)."""
     out = []
     for p in evidence.pages:
         lines = text_lines(p.text) if p.text_scope == "full" else ()
+        blank = is_blank(p)
         out.append(PagePrint(str(evidence.ref.logical), evidence.ref.display, applicant,
-                             evidence.sha256 or "", p.number, _int(p.fingerprint), _int(p.dhash),
-                             lines, order))
+                             evidence.sha256 or "", p.number, None if blank else _int(p.fingerprint),
+                             None if blank else _int(p.dhash), lines, order))
     return out
+
+
+def _line_keys(lines: tuple[str, ...]) -> set[str]:
+    """Index keys of a page's text: each line's Han characters and digits. OCR puts stray
+    bars, quotes and Latin junk at line ends differently on every reading of a page; without
+    them a photo of a copy shares lines with the original that its image hash no longer
+    shows (photos hash 20–36 bits apart)."""
+    keys = set()
+    for line in lines:
+        key = "".join(ch for ch in line if _is_han(ch) or "0" <= ch <= "9")
+        if len(key) >= LINE_KEY_CHARS:
+            keys.add(key)
+    return keys
 
 
 class DuplicateIndex:
@@ -177,8 +299,8 @@ class DuplicateIndex:
             if p.phash is not None:
                 for i in range(BANDS):
                     self._bands[(i, (p.phash >> (8 * i)) & 0xFF)].append(p)
-            for line in set(p.lines):
-                self._lines[line].append(p)
+            for key in _line_keys(p.lines):
+                self._lines[key].append(p)
 
     def _candidates(self, p: PagePrint) -> dict[tuple[str, int], PagePrint]:
         seen: dict[tuple[str, int], PagePrint] = {}
@@ -186,8 +308,8 @@ class DuplicateIndex:
             for i in range(BANDS):
                 for c in self._bands.get((i, (p.phash >> (8 * i)) & 0xFF), ()):
                     seen[(c.doc, c.page)] = c
-        for line in set(p.lines):
-            for c in self._lines.get(line, ()):
+        for key in _line_keys(p.lines):
+            for c in self._lines.get(key, ()):
                 seen[(c.doc, c.page)] = c
         return seen
 
@@ -209,16 +331,24 @@ class DuplicateIndex:
                 return (DuplicateHit(1, o.display, 1, o.applicant, 1.0, True),)
         hits = []
         for p in prints:
-            best: tuple[float, PagePrint] | None = None
+            matches: list[tuple[float, PagePrint]] = []
+            contradicting: list[PagePrint] = []
             for c in self._candidates(p).values():
-                if not earlier_other(c):
+                if c.doc == p.doc:
                     continue
                 sim = page_similarity(p, c)
-                if sim is None:
-                    continue
-                if best is None or sim > best[0] or (sim == best[0] and c.order < best[1].order):
-                    best = (sim, c)
-            if best is not None:
-                sim, o = best
+                if sim is not None:
+                    if earlier_other(c):
+                        matches.append((sim, c))
+                elif contradicts(p, c):
+                    contradicting.append(c)
+            # A page that contradicts the original also contradicts its copies: a colleague's
+            # letter may match a copy whose OCR lost the name line, while the original read
+            # it and shows another name. So a match that is itself the same page as a
+            # contradicting page does not count.
+            matches = [(sim, c) for sim, c in matches
+                       if not any(page_similarity(c, x) is not None for x in contradicting)]
+            if matches:
+                sim, o = min(matches, key=lambda m: (-m[0], m[1].order))
                 hits.append(DuplicateHit(p.page, o.display, o.page, o.applicant, sim, False))
         return tuple(hits)
