@@ -305,6 +305,13 @@ def _percentile(values: np.ndarray, q: float) -> float:
     return a + (b - a) * (pos - lo)
 
 
+def rectified_sheet(gray: np.ndarray) -> np.ndarray:
+    """The sheet of paper in ``gray``: perspective-corrected (≤ ``ANALYSIS_LONG_SIDE`` px) for
+    a photo on a desk, the image itself for a scan."""
+    region = find_page_region(gray)
+    return gray if region.quad is None else _analysis_image(gray, region)[0]
+
+
 def find_ink(gray: np.ndarray, exclude: np.ndarray | None = None) -> _Ink:
     """Text-size ink components of an analysis image (``exclude``: pixels not to consider)."""
     h, w = gray.shape

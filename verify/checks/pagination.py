@@ -21,9 +21,10 @@ import cv2
 import numpy as np
 
 from ..model import PageLabel, PageText, TextSpan
-from ..pages import Page
+from ..pages import A4_LONG_INCH, Page
 from ..text.normalize import normalize_text
 from ..text.ocr import OcrEngine
+from .clarity import rectified_sheet
 
 # Header and footer bands (share of the page height) where page numbers are printed.
 HEADER_BAND = 0.12
@@ -325,10 +326,17 @@ def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
     The lowest ink line of the bottom ``FOOTER_SEARCH`` of the page is cropped, enlarged to
     ``FOOTER_TEXT_DPI``, its paper whitened, and read by ``line_engine`` (Tesseract with
     ``--psm 7``, one line, ``chi_sim``: it read ``- 3 -`` best). For a page whose own text
-    carries no label (``find_page_label``) although its footer has ink; one engine call.
+    carries no label (``find_page_label``); at most one engine call (none when the lowest
+    line is wider than a page number). On a photo the sheet (``rectified_sheet``) is searched,
+    not the desk below it.
     """
     img = page.image
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    # A photo shows a desk around the sheet: the footer is at the bottom of the sheet, read
+    # on the sheet made rectangular (its resolution then taken against A4).
+    sheet = rectified_sheet(grey)
+    dpi = page.dpi if sheet is grey else max(sheet.shape) / A4_LONG_INCH
+    grey = sheet
     h = grey.shape[0]
     top = int((1 - FOOTER_SEARCH) * h)
     band = grey[top:]
@@ -339,7 +347,7 @@ def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
     if x1 - x0 > FOOTER_MAX_WIDTH * grey.shape[1]:
         return None  # a line of body text or a table row, not a page number
     crop = band[y0:y1, x0:x1]
-    f = max(1.0, FOOTER_TEXT_DPI / max(page.dpi, 1.0))
+    f = max(1.0, FOOTER_TEXT_DPI / max(dpi, 1.0))
     if f > 1.0:
         crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     crop = cv2.copyMakeBorder(whiten_paper(crop), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
