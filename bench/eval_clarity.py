@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from verify.checks.clarity import measure_clarity
 from verify.model import InputRef, Measurement, PageText, TextSpan
-from verify.pages import open_document
+from verify.pages import Page, open_document
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = ROOT / "models" / "clarity" / "profile-thresholds.json"
@@ -440,6 +440,79 @@ def pagination_eval(root: Path) -> None:
           f"{time.perf_counter() - t0:.0f} s")
 
 
+def text_margin_mm(page: Page) -> float | None:
+    """Distance (mm, page taken as A4) from the nearest text line to an open image side: the
+    quantity ``PRINT_MARGIN_MM`` (verify.checks.clarity) cuts. Mirrors measure_clarity's
+    page region, analysis image and text lines."""
+    from dataclasses import replace
+
+    from verify.checks import clarity as clar
+
+    img = page.image
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    h, w = gray.shape
+    fa = min(1.0, clar.ANALYSIS_LONG_SIDE / max(h, w))
+    coarse = gray if fa == 1.0 else cv2.resize(
+        gray, (round(w * fa), round(h * fa)), interpolation=cv2.INTER_AREA)
+    region = clar.find_page_region(coarse)
+    if region.quad is None:
+        analysis = coarse
+    else:
+        region = replace(region, quad=region.quad / fa)
+        analysis, _ = clar._analysis_image(gray, region)
+    ink = clar.find_ink(analysis)
+    height = clar.text_height(ink.stats)
+    if height is None or not region.open_sides:
+        return None
+    found = clar.skew_search(ink.mask)
+    vertical = found is not None and found[1]
+    dark = ink.dark.T if vertical else ink.dark
+    lines = clar.text_lines(dark, ink.strong, height)
+    if not len(lines):
+        return None
+    ah, aw = dark.shape
+    mm = min(clar.A4_SHORT_INCH * 25.4 / min(ah, aw), clar.A4_LONG_INCH * 25.4 / max(ah, aw))
+    x, y, lw, lh = lines[:, 0], lines[:, 1], lines[:, 2], lines[:, 3]
+    gaps = {"top": y, "bottom": ah - (y + lh), "left": x, "right": aw - (x + lw)}
+    sides = {clar._TRANSPOSED[s] for s in region.open_sides} if vertical else region.open_sides
+    return min(float(gaps[s].min()) * mm for s in sides)
+
+
+def margins_eval(root: Path) -> None:
+    """Nearest text-line margin (mm) of every image page: CROPPED pages vs normal ones."""
+    cropped, normal = [], []
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not lab.get("pages"):
+            continue
+        path = root / lab["file"]
+        codes: dict[int, set[str]] = {}
+        for c in lab["clarity"]:
+            codes.setdefault(c["page"], set()).add(c["code"])
+        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        try:
+            for i in range(doc.page_count):
+                page = doc.page(i)
+                if page.origin != "image":
+                    continue
+                mm = text_margin_mm(page)
+                if mm is None:
+                    continue
+                name = f"{lab['file']} p{i + 1} {lab['delivery']}"
+                if "CROPPED" in codes.get(i + 1, set()):
+                    cropped.append((mm, name))
+                elif not codes.get(i + 1):
+                    normal.append((mm, name))
+        finally:
+            doc.close()
+    for mm, name in sorted(cropped):
+        print(f"CROPPED {mm:6.1f} mm  {name}")
+    for mm, name in sorted(normal)[:5]:
+        print(f"normal  {mm:6.1f} mm  {name}")
+    print(f"{len(cropped)} cropped pages, {len(normal)} normal image pages; normal minimum "
+          f"{min(normal)[0] if normal else float('nan'):.1f} mm")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", default="holdout", choices=["dev", "holdout"])
@@ -448,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fixtures", type=Path, help="a fixture generator output directory")
     ap.add_argument("--pagination", action="store_true",
                     help="with --fixtures: evaluate PAGES_MISSING instead of clarity")
+    ap.add_argument("--margins", action="store_true",
+                    help="with --fixtures: nearest text-line margin (mm) of CROPPED vs normal pages")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     ap.add_argument("--dump", type=Path, help="write every page's measurements as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="print every page's row")
@@ -456,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if args.fixtures and args.pagination:
         pagination_eval(args.fixtures)
+        return 0
+    if args.fixtures and args.margins:
+        margins_eval(args.fixtures)
         return 0
     if args.fixtures:
         rows = fixture_rows(args.fixtures, thresholds)

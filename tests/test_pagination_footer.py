@@ -94,3 +94,13 @@ def test_no_footer_reads_nothing() -> None:
     long_body = scanned_page("", body_lines=36)
     assert read_footer_label(as_page(long_body), Refuses()) is None  # type: ignore[arg-type]
     assert read_footer_label(as_page(scanned_page("")), Refuses()) is None  # type: ignore[arg-type]
+
+
+def test_needs_footer_reread() -> None:
+    from verify.checks.pagination import needs_footer_reread
+    from verify.model import PageLabel
+
+    assert needs_footer_reread(None)
+    assert needs_footer_reread(PageLabel(230, None, "230"))  # a misread "- 3 -"
+    assert not needs_footer_reread(PageLabel(3, None, "- 3 -"))
+    assert not needs_footer_reread(PageLabel(3, 5, "第3页共5页"))

@@ -320,6 +320,13 @@ def _footer_line_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
             min(w, c0 + int(cols[-1]) + 1 + pad), min(h, y1 + pad))
 
 
+def needs_footer_reread(label: PageLabel | None) -> bool:
+    """Whether an image page's footer should be read again (``read_footer_label``): no label
+    was found, or only a bare number, which a whole-page OCR also makes of a misread
+    ``- 3 -`` (dev doc_044: ``230``)."""
+    return label is None or _BARE.match(label.text) is not None
+
+
 def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
     """The page number of an image page's footer, read again on its own.
 
@@ -353,10 +360,6 @@ def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
     crop = cv2.copyMakeBorder(whiten_paper(crop), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
                               value=255)
     result = line_engine.read(crop)
-    text = " ".join(s.text for s in result.spans)
-    label = parse_page_label(text)
-    if label is None:
-        m = _BARE.match(normalize_text(text))
-        if m and 1 <= int(m.group(1)) <= MAX_PAGE_NUMBER:
-            label = PageLabel(int(m.group(1)), None, m.group(0).strip())
-    return label
+    # Patterned labels only: a bare number read from a crop may be a cover's date or a
+    # table's last cell (a photographed certificate read "12").
+    return parse_page_label(" ".join(s.text for s in result.spans))
