@@ -513,6 +513,58 @@ def margins_eval(root: Path) -> None:
           f"{min(normal)[0] if normal else float('nan'):.1f} mm")
 
 
+def pipeline_pagination_eval(root: Path) -> None:
+    """PAGES_MISSING from the pipeline's own page labels (``check_document``: full pages and
+    the page plan's strips), as is (A) and with the footer re-read of unlabelled image pages
+    (B: ``needs_footer_reread`` → ``read_footer_label``), per document of 2–6 image pages that
+    is a project cover, a publication or labelled pages_missing."""
+    from verify.checks.pagination import needs_footer_reread, pages_gap, read_footer_label
+    from verify.options import Options
+    from verify.pipeline import Worker, check_document
+    from verify.text.ocr import TesseractEngine
+
+    worker = Worker(Options(paths=(root,), jobs=1, reread_ocr="none"))
+    line_engine = TesseractEngine("chi_sim", psm=7)
+    counts = {"A": [0, 0, 0, 0], "B": [0, 0, 0, 0]}  # tp fp fn tn
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not 2 <= lab["pages"] <= 6 or lab["delivery"] == "born_digital":
+            continue
+        if not (lab["pages_missing"] or lab["kind"] in ("project_cover", "paper_published")):
+            continue
+        path = root / lab["file"]
+        ref = InputRef(lab["file"], path, PurePosixPath(str(path.resolve())))
+        ev = check_document(ref, worker)
+        first = [p.label for p in ev.pages]
+        second = list(first)
+        doc = open_document(ref)
+        try:
+            for i, p in enumerate(ev.pages):
+                if p.origin == "image" and needs_footer_reread(second[i]):
+                    page = doc.page(i).rotated(p.text.rotation)
+                    second[i] = read_footer_label(page, line_engine) or second[i]
+        finally:
+            doc.close()
+        truth = bool(lab["pages_missing"])
+        marks = []
+        for key, labels in (("A", first), ("B", second)):
+            gap = pages_gap(labels, len(labels))
+            found = gap is not None and gap.problem
+            c = counts[key]
+            c[0] += truth and found
+            c[1] += found and not truth
+            c[2] += truth and not found
+            c[3] += not truth and not found
+            marks.append(("  " if found == truth else "XX") + key)
+        got = [[None if x is None else (x.number, x.total) for x in ls] for ls in (first, second)]
+        print(f"{' '.join(marks)} {lab['file']} {lab['delivery']} truth={truth} A={got[0]} "
+              f"B={got[1]}")
+    for key, (tp, fp, fn, tn) in counts.items():
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        print(f"{key}: PAGES_MISSING n={tp + fn} P={p:.3f} R={r:.3f} false alarms {fp}/{fp + tn}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", default="holdout", choices=["dev", "holdout"])
@@ -521,6 +573,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fixtures", type=Path, help="a fixture generator output directory")
     ap.add_argument("--pagination", action="store_true",
                     help="with --fixtures: evaluate PAGES_MISSING instead of clarity")
+    ap.add_argument("--pipeline-pagination", action="store_true",
+                    help="with --fixtures: PAGES_MISSING from the pipeline's labels, without "
+                         "and with the footer re-read (slow: real OCR)")
     ap.add_argument("--margins", action="store_true",
                     help="with --fixtures: nearest text-line margin (mm) of CROPPED vs normal pages")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
@@ -531,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if args.fixtures and args.pagination:
         pagination_eval(args.fixtures)
+        return 0
+    if args.fixtures and args.pipeline_pagination:
+        pipeline_pagination_eval(args.fixtures)
         return 0
     if args.fixtures and args.margins:
         margins_eval(args.fixtures)
