@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from verify.checks.clarity import measure_clarity
 from verify.model import InputRef, Measurement, PageText, TextSpan
-from verify.pages import open_document
+from verify.pages import Page, open_document
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = ROOT / "models" / "clarity" / "profile-thresholds.json"
@@ -440,6 +440,131 @@ def pagination_eval(root: Path) -> None:
           f"{time.perf_counter() - t0:.0f} s")
 
 
+def text_margin_mm(page: Page) -> float | None:
+    """Distance (mm, page taken as A4) from the nearest text line to an open image side: the
+    quantity ``PRINT_MARGIN_MM`` (verify.checks.clarity) cuts. Mirrors measure_clarity's
+    page region, analysis image and text lines."""
+    from dataclasses import replace
+
+    from verify.checks import clarity as clar
+
+    img = page.image
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    h, w = gray.shape
+    fa = min(1.0, clar.ANALYSIS_LONG_SIDE / max(h, w))
+    coarse = gray if fa == 1.0 else cv2.resize(
+        gray, (round(w * fa), round(h * fa)), interpolation=cv2.INTER_AREA)
+    region = clar.find_page_region(coarse)
+    if region.quad is None:
+        analysis = coarse
+    else:
+        region = replace(region, quad=region.quad / fa)
+        analysis, _ = clar._analysis_image(gray, region)
+    ink = clar.find_ink(analysis)
+    height = clar.text_height(ink.stats)
+    if height is None or not region.open_sides:
+        return None
+    found = clar.skew_search(ink.mask)
+    vertical = found is not None and found[1]
+    dark = ink.dark.T if vertical else ink.dark
+    lines = clar.text_lines(dark, ink.strong, height)
+    if not len(lines):
+        return None
+    ah, aw = dark.shape
+    mm = min(clar.A4_SHORT_INCH * 25.4 / min(ah, aw), clar.A4_LONG_INCH * 25.4 / max(ah, aw))
+    x, y, lw, lh = lines[:, 0], lines[:, 1], lines[:, 2], lines[:, 3]
+    gaps = {"top": y, "bottom": ah - (y + lh), "left": x, "right": aw - (x + lw)}
+    sides = {clar._TRANSPOSED[s] for s in region.open_sides} if vertical else region.open_sides
+    return min(float(gaps[s].min()) * mm for s in sides)
+
+
+def margins_eval(root: Path) -> None:
+    """Nearest text-line margin (mm) of every image page: CROPPED pages vs normal ones."""
+    cropped, normal = [], []
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not lab.get("pages"):
+            continue
+        path = root / lab["file"]
+        codes: dict[int, set[str]] = {}
+        for c in lab["clarity"]:
+            codes.setdefault(c["page"], set()).add(c["code"])
+        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        try:
+            for i in range(doc.page_count):
+                page = doc.page(i)
+                if page.origin != "image":
+                    continue
+                mm = text_margin_mm(page)
+                if mm is None:
+                    continue
+                name = f"{lab['file']} p{i + 1} {lab['delivery']}"
+                if "CROPPED" in codes.get(i + 1, set()):
+                    cropped.append((mm, name))
+                elif not codes.get(i + 1):
+                    normal.append((mm, name))
+        finally:
+            doc.close()
+    for mm, name in sorted(cropped):
+        print(f"CROPPED {mm:6.1f} mm  {name}")
+    for mm, name in sorted(normal)[:5]:
+        print(f"normal  {mm:6.1f} mm  {name}")
+    print(f"{len(cropped)} cropped pages, {len(normal)} normal image pages; normal minimum "
+          f"{min(normal)[0] if normal else float('nan'):.1f} mm")
+
+
+def pipeline_pagination_eval(root: Path) -> None:
+    """PAGES_MISSING from the pipeline's own page labels (``check_document``: full pages and
+    the page plan's strips), as is (A) and with the footer re-read of unlabelled image pages
+    (B: ``needs_footer_reread`` → ``read_footer_label``), per document of 2–6 image pages that
+    is a project cover, a publication or labelled pages_missing."""
+    from verify.checks.pagination import needs_footer_reread, pages_gap, read_footer_label
+    from verify.options import Options
+    from verify.pipeline import Worker, check_document
+    from verify.text.ocr import TesseractEngine
+
+    worker = Worker(Options(paths=(root,), jobs=1, reread_ocr="none"))
+    line_engine = TesseractEngine("chi_sim", psm=7)
+    counts = {"A": [0, 0, 0, 0], "B": [0, 0, 0, 0]}  # tp fp fn tn
+    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        lab = json.loads(line)
+        if not 2 <= lab["pages"] <= 6 or lab["delivery"] == "born_digital":
+            continue
+        if not (lab["pages_missing"] or lab["kind"] in ("project_cover", "paper_published")):
+            continue
+        path = root / lab["file"]
+        ref = InputRef(lab["file"], path, PurePosixPath(str(path.resolve())))
+        ev = check_document(ref, worker)
+        first = [p.label for p in ev.pages]
+        second = list(first)
+        doc = open_document(ref)
+        try:
+            for i, p in enumerate(ev.pages):
+                if p.origin == "image" and needs_footer_reread(second[i]):
+                    page = doc.page(i).rotated(p.text.rotation)
+                    second[i] = read_footer_label(page, line_engine) or second[i]
+        finally:
+            doc.close()
+        truth = bool(lab["pages_missing"])
+        marks = []
+        for key, labels in (("A", first), ("B", second)):
+            gap = pages_gap(labels, len(labels))
+            found = gap is not None and gap.problem
+            c = counts[key]
+            c[0] += truth and found
+            c[1] += found and not truth
+            c[2] += truth and not found
+            c[3] += not truth and not found
+            marks.append(("  " if found == truth else "XX") + key)
+        got = [[None if x is None else (x.number, x.total) for x in ls] for ls in (first, second)]
+        print(f"{' '.join(marks)} {lab['file']} {lab['delivery']} truth={truth} A={got[0]} "
+              f"B={got[1]}")
+    for key, (tp, fp, fn, tn) in counts.items():
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        print(f"{key}: PAGES_MISSING n={tp + fn} P={p:.3f} R={r:.3f} false alarms {fp}/{fp + tn}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", default="holdout", choices=["dev", "holdout"])
@@ -448,6 +573,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fixtures", type=Path, help="a fixture generator output directory")
     ap.add_argument("--pagination", action="store_true",
                     help="with --fixtures: evaluate PAGES_MISSING instead of clarity")
+    ap.add_argument("--pipeline-pagination", action="store_true",
+                    help="with --fixtures: PAGES_MISSING from the pipeline's labels, without "
+                         "and with the footer re-read (slow: real OCR)")
+    ap.add_argument("--margins", action="store_true",
+                    help="with --fixtures: nearest text-line margin (mm) of CROPPED vs normal pages")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     ap.add_argument("--dump", type=Path, help="write every page's measurements as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="print every page's row")
@@ -456,6 +586,12 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if args.fixtures and args.pagination:
         pagination_eval(args.fixtures)
+        return 0
+    if args.fixtures and args.pipeline_pagination:
+        pipeline_pagination_eval(args.fixtures)
+        return 0
+    if args.fixtures and args.margins:
+        margins_eval(args.fixtures)
         return 0
     if args.fixtures:
         rows = fixture_rows(args.fixtures, thresholds)
