@@ -30,8 +30,26 @@ from verify.checks.understanding import (
     understand_document,
     wants_reread,
 )
-from verify.model import InputRef, PageEvidence, PageText, TextSpan
+from verify.model import (
+    Applicant,
+    DocumentEvidence,
+    InputRef,
+    PageEvidence,
+    PageText,
+    PartialDate,
+    Status,
+    TextSpan,
+)
 from verify.pages import open_document
+from verify.profile import load_profile
+from verify.rules import (
+    RuleContext,
+    after_cutoff,
+    before_appointment,
+    cover_missing,
+    date_missing,
+    not_published,
+)
 from verify.text.ocr import OcrEngine, make_engine
 from verify.text.read import read_page_text, read_red_channel
 
@@ -160,6 +178,56 @@ class Tally:
         return out
 
 
+RULE_CODES = ("NOT_PUBLISHED", "BEFORE_APPOINTMENT", "AFTER_CUTOFF", "COVER_MISSING",
+              "DATE_MISSING")
+
+
+def _applicants(data: Path) -> dict[str, Applicant]:
+    out = {}
+    manifest = data / "manifest.csv"
+    for line in manifest.read_text("utf-8").splitlines()[1:]:
+        folder, appointed, cutoff = [*line.split(","), "", ""][:3]
+        out[folder] = Applicant(folder, PartialDate.parse(appointed) if appointed else None,
+                                PartialDate.parse(cutoff) if cutoff else None,
+                                "manifest" if appointed else "none")
+    return out
+
+
+def _rule_lines(data: Path, docs: list[tuple[dict[str, Any], DocumentEvidence]]) -> list[str]:
+    """Document-level P/R/F1 of the understanding rules, each applicant's sampled documents
+    being its folder (sample every document, ``--limit 1000``, for the true folder context)."""
+    profile = load_profile("shaoxing-2022")
+    applicants = _applicants(data)
+    counts: dict[str, dict[str, int]] = {c: defaultdict(int) for c in RULE_CODES}
+    errors: list[str] = []
+    for lab, doc in docs:
+        folder = lab["applicant"]
+        siblings = tuple(d for o, d in docs if o["applicant"] == folder and d is not doc)
+        ctx = RuleContext(doc, applicants.get(folder, Applicant(folder, None, None)), siblings)
+        got = {h.code for rule in (cover_missing, not_published, before_appointment,
+                                   after_cutoff, date_missing) for h in rule(ctx, profile)}
+        want = set(lab["expected_findings"]) & set(RULE_CODES)
+        for code in RULE_CODES:
+            key = ("tp" if code in got and code in want else "fp" if code in got
+                   else "fn" if code in want else None)
+            if key:
+                counts[code][key] += 1
+                if key != "tp":
+                    errors.append(f"  {key.upper()} {code:18} {lab['file']} "
+                                  f"[{lab['kind']}/{lab.get('delivery')}] got kind="
+                                  f"{doc.kind.value} date={doc.achievement_date and doc.achievement_date.value} "
+                                  f"title={doc.title!r} want title={lab.get('title')!r}")
+    out = [f"{'rule':20} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6} {'F1':>6}"]
+    for code in RULE_CODES:
+        c = counts[code]
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        out.append(f"{code:20} {tp:4} {fp:4} {fn:4} {p:6.3f} {r:6.3f} {f:6.3f}")
+    return [*out, "rule errors:", *errors]
+
+
 def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                        cache: Path | None, reread: str | None = "rapidocr",
                        pipeline: bool = False) -> int:
@@ -177,6 +245,7 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
     rereads = 0
     kind_t, date_t, cover_t, title_t, plain_t = Tally(), Tally(), Tally(), Tally(), Tally()
     failures: list[str] = []
+    judged: list[tuple[dict[str, Any], DocumentEvidence]] = []
     t0 = time.monotonic()
     for i, lab in enumerate(sample, 1):
         raw = (_pipeline_pages(data / lab["file"], worker, cache) if worker is not None
@@ -191,6 +260,12 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
             u = understand_document(
                 evidence, _red_texts(data / lab["file"], again, reread_engine, cache))
             rereads += 1
+        path = data / lab["file"]
+        judged.append((lab, DocumentEvidence(
+            InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))), None, Status.ok,
+            page_count=len(evidence), pages=evidence, kind=u.kind, dates=u.dates,
+            achievement_date=u.achievement_date, title=u.title, issuing_unit=u.issuing_unit,
+            cover_missing=u.cover_missing)))
         delivery = lab.get("delivery", "?")
         want_date = lab.get("achievement_date")
         got_date = _date(u)
@@ -221,6 +296,7 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                               f"{rereads} documents)" if reread else ""))
     report += cover_t.lines("cover_missing accuracy (project evidence)")
     report += title_t.lines("title matches the labelled title (same_paper)")
+    report += _rule_lines(data, judged)
     report += ["failures:"] + [f"  {f}" for f in failures]
     sys.stdout.write("\n".join(report) + "\n")
     return 0

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from verify.checks.dates import find_dates, find_dates_detailed, find_issues, parse_date_text
+from verify.checks.dates import (
+    find_dates,
+    find_dates_detailed,
+    find_issues,
+    has_damaged_date,
+    parse_date_text,
+)
 from verify.model import DateRole, PageText, PartialDate, TextSpan
 from verify.text.normalize import normalize_text
 
@@ -85,6 +91,16 @@ CASES: list[tuple[str, Expected]] = [
     ("根据有关规定，聘任徐芳同志为工程师，聘\n期自2019年5月25日起至2022年5月24日止。",
      [("2019-05-25", "appointed"), ("2022-05-24", "unknown", "period_end")]),
     ("2021午3月5日", [("2021-03-05", "issued")]),
+    # a frame line after the month of a photographed cover is not a day (| reads as 1)
+    ("2020年12月 |", [("2020-12", "issued")]),
+    # the day of a journal cover's 出版日期 lost in a phone photo: the month stays
+    ("出版日期 : 2015年7月 :日", [("2015-07", "published")]),
+    ("出版日期 : 202142064 30H", []),
+    ("2015年3月1 is]", [("2015-03", "issued")]),
+    # RapidOCR under a grey seal drops the first characters of a Chinese year: no guessing
+    ("一九年三月", []),
+    ("三年九月", []),
+    ("决定予以录用 , 氢刊于2020年第11其发", []),
     ("编制日期：2O2O.O6", [("2020-06", "issued")]),
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",
@@ -228,3 +244,17 @@ def test_numbers_on_consecutive_lines_are_not_joined() -> None:
     assert find_dates(PageText("合计 2021\n12 项"), 1) == []
     (d,) = find_dates(PageText("编号 12\n2021年5月"), 1)
     assert str(d.value) == "2021-05"
+
+
+@pytest.mark.parametrize(("text", "damaged"), [
+    ("出版日期 : 202142064 30H", True),  # labelled, digits, no date
+    ("出版日期 : 2015年7月 :日", True),  # junk where the day was
+    ("2015年3月1 is]", True),  # a day followed by junk instead of 日
+    ("出版日期：2021年6月30日", False),
+    ("编制日期：2021年6月", False),  # a month-only date is printed that way
+    ("第23卷第6期 环境与发展 2021年6月", False),
+    ("于2021年3月召开会议", False),
+    ("2020年12月 |", False),
+])
+def test_damaged_dates_are_noticed(text: str, damaged: bool) -> None:
+    assert has_damaged_date(PageText(normalize_text(text))) is damaged

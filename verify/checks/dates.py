@@ -55,8 +55,10 @@ _DAY = rf"(?P<d>{_A}{{1,2}}|{_CN_SMALL}{{1,4}})"
 # 2021年3月5日 / 2021年03月 / 二〇二一年三月五日 / 贰零贰壹年叁月 (年 is sometimes read 午).
 _CJK_DATE = re.compile(
     rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月"
-    # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line
-    rf"(?:{_SP}{_DAY}{_SP}(?:(?P<dsuf>[日曰号H口B])|(?=[ \t]*$)))?"
+    # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line — but a day
+    # without its 日 must be real digits: a frame line or seal edge after 月 reads as | or l
+    rf"(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口B])"
+    rf"|{_SP}(?P<dbare>[0-9]{{1,2}}|{_CN_SMALL}{{1,4}})(?=[ \t]*$))?"
 )
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
@@ -232,7 +234,8 @@ def _value(m: re.Match[str]) -> PartialDate | None:
     if year is None:
         year = _cn_year(ys)
     month = _number(m.group("m"))
-    d = m.group("d")
+    groups = m.groupdict()
+    d = groups.get("d") or groups.get("dbare")
     day = _number(d) if d else None
     if d and day is None:
         return None
@@ -352,6 +355,29 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
 def find_dates(page_text: PageText, page: int) -> list[DateMention]:
     """Every date printed on the page, in reading order, each with its role."""
     return [f.mention for f in find_dates_detailed(page_text, page)]
+
+
+# A date whose day was lost or garbled: a labelled date line that yields no exact date
+# (出版日期：202142064 30H, 编制日期：2015年7月 :日), or a month followed by a digit and junk
+# where 日 should be (2015年3月1 is]). Such a page deserves a second reading.
+_DATE_LABEL = re.compile(
+    r"(?:出版|编制|发证|颁发|签发|填报|发布|录用|落款)(?:日期|时间)[ \t]*[:：;；]?(?P<rest>[^\n]*)")
+_LOST_DAY = re.compile(
+    rf"{_SP}(?:[0-9]{{1,2}}{_SP}[^\s\d日曰号H口B\u4e00-\u9fff]|[^\s\d\u4e00-\u9fff]{{1,3}}{_SP}[日曰])")
+
+
+def has_damaged_date(page_text: PageText) -> bool:
+    """Whether a printed date on the page was read without its day or not at all."""
+    for line, _ in _lines_with_boxes(page_text):
+        m = _DATE_LABEL.search(line)
+        if (m and sum(ch.isdigit() for ch in m.group("rest")) >= 4
+                and not find_dates_detailed(PageText(m.group("rest")), 0)):
+            return True
+        for date in _CJK_DATE.finditer(line):
+            if (date.group("d") is None and date.group("dbare") is None
+                    and _LOST_DAY.match(line, date.end())):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
