@@ -21,8 +21,11 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import numpy as np
 
 from verify.checks.understanding import (
     Understanding,
@@ -40,7 +43,7 @@ from verify.model import (
     Status,
     TextSpan,
 )
-from verify.pages import open_document
+from verify.pages import Page, open_document
 from verify.profile import load_profile
 from verify.rules import (
     RuleContext,
@@ -99,14 +102,48 @@ def _pipeline_pages(path: Path, worker: Any, cache: Path | None) -> list[dict[st
     return out
 
 
+GREY_MAX_CHROMA = 12  # a page whose pixels never differ more than this between channels is grey
+PAPER_MARGIN = 60  # grey levels under the paper's that count as ink
+INK_PERCENTILE = 10  # the darkest ink: text strokes (seal ink in a grey scan is mid-grey)
+CUT_ABOVE_INK = 100  # whiter than text ink by this much: seal ink, turned white
+
+
+def grey_seal_cut(page: Page) -> Page:
+    """PROTOTYPE for the pipeline's second reading: on a grey scan the red channel is the grey
+    page itself, and a red seal has become mid-grey ink over the date. Text ink is the
+    darkest on the page; a seal's grey is lighter (a red ink's luminance is ~80 of 255, more
+    when faint). Pixels lighter than the text ink by ``CUT_ABOVE_INK`` turn white, which
+    removes the seal and keeps the text (RapidOCR read 二零一九年三月 and 二〇二三年九月 under
+    grey seals where the plain grey reading lost the year's first characters). A colour page,
+    or a black-and-white one (nothing lighter than its ink but paper), is returned as is."""
+    img = page.image
+    step = max(1, max(img.shape[:2]) // 800)  # a sample is enough for the statistics
+    sample = img[::step, ::step].astype(np.int16)
+    chroma = int((sample.max(axis=2) - sample.min(axis=2)).max())
+    if chroma > GREY_MAX_CHROMA:
+        return page
+    grey = sample[..., 0]
+    paper = int(np.median(grey))
+    ink = grey[grey < paper - PAPER_MARGIN]
+    if ink.size < 100:
+        return page
+    cut = int(np.percentile(ink, INK_PERCENTILE)) + CUT_ABOVE_INK
+    if cut >= paper - PAPER_MARGIN // 2:
+        return page  # no level between ink and paper to cut at
+    out = img.copy()
+    out[img.min(axis=2) > cut] = 255
+    return replace(page, image=out)
+
+
 def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
-               cache: Path | None) -> dict[int, PageText]:
+               cache: Path | None, grey_cut: bool = False) -> dict[int, PageText]:
     """A second reading of the image pages from their red channel (red seals turn near-white).
 
     The pipeline's own ``read_red_channel`` (what ``check_document`` does for a document that
     ``wants_reread``), with a cache of the readings so reruns after a code change are cheap.
     """
-    key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}.json")
+    suffix = "-greycut" if grey_cut else ""
+    key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}{suffix}.json")
            if cache else None)
     if key is not None and key.exists():
         raw: dict[str, Any] = json.loads(key.read_text(encoding="utf-8"))
@@ -118,7 +155,7 @@ def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
                 if rec["origin"] == "born_digital":
                     continue
                 page = doc.page(rec["number"] - 1).rotated(rec["rotation"])
-                text = read_red_channel(page, engine)
+                text = read_red_channel(grey_seal_cut(page) if grey_cut else page, engine)
                 raw[str(rec["number"])] = [[sp.text, list(sp.bbox), sp.conf] for sp in text.spans]
         finally:
             doc.close()
@@ -230,7 +267,7 @@ def _rule_lines(data: Path, docs: list[tuple[dict[str, Any], DocumentEvidence]])
 
 def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                        cache: Path | None, reread: str | None = "rapidocr",
-                       pipeline: bool = False) -> int:
+                       pipeline: bool = False, grey_cut: bool = False) -> int:
     labels = [json.loads(line) for line in (data / "labels.jsonl").read_text("utf-8").splitlines()
               if line.strip()]
     sample = _sample(labels, limit, seed)
@@ -258,7 +295,7 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
             # be on any page read.
             again = raw if u.kind.value == "paper_published" else raw[:1]
             u = understand_document(
-                evidence, _red_texts(data / lab["file"], again, reread_engine, cache))
+                evidence, _red_texts(data / lab["file"], again, reread_engine, cache, grey_cut))
             rereads += 1
         path = data / lab["file"]
         judged.append((lab, DocumentEvidence(
@@ -332,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline", action="store_true",
                     help="read pages with verify.pipeline.check_document (seal-ink suppression, "
                          "every page) instead of the first --pages pages with plain Tesseract")
+    ap.add_argument("--grey-cut", action="store_true",
+                    help="second reading of grey pages with seal-grey turned white (prototype "
+                         "grey_seal_cut) instead of the plain red channel")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -345,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--data or --realworld is required")
     return evaluate_generated(args.data, args.limit, args.pages, args.seed, args.cache,
                               reread=None if args.reread == "none" else args.reread,
-                              pipeline=args.pipeline)
+                              pipeline=args.pipeline, grey_cut=args.grey_cut)
 
 
 if __name__ == "__main__":

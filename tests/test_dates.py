@@ -99,6 +99,11 @@ CASES: list[tuple[str, Expected]] = [
     ("2015年3月1 is]", [("2015-03", "issued")]),
     # RapidOCR under a grey seal drops the first characters of a Chinese year: no guessing
     ("一九年三月", []),
+    # 零 read as another character under its 雨 (Tesseract and RapidOCR, grey scans)
+    ("二需一九年三月", [("2019-03", "issued")]),
+    ("二雾一四年十二月", [("2014-12", "issued")]),
+    ("二云一四年十二月", [("2014-12", "issued")]),
+    ("市区白云二〇二一年三月五日", [("2021-03-05", "unknown")]),  # 云 before a year is a word
     ("三年九月", []),
     ("决定予以录用 , 氢刊于2020年第11其发", []),
     ("编制日期：2O2O.O6", [("2020-06", "issued")]),

@@ -33,6 +33,8 @@ _ARABIC_LIKE = {"O": 0, "o": 0, "l": 1, "I": 1, "|": 1}
 _CN_DIGIT = {
     "〇": 0, "零": 0, "○": 0, "◯": 0, "。": 0, "O": 0, "o": 0, "0": 0, "О": 0, "@": 0,
     "”": 0, "“": 0, "\"": 0, "°": 0, "Q": 0,
+    # 零 misread as another character under its 雨 (Tesseract: 需/雾/云, RapidOCR: 雾/雪)
+    "需": 0, "雾": 0, "云": 0, "雪": 0, "霁": 0, "雫": 0,
     "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "三": 3, "叁": 3, "參": 3,
     "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
@@ -40,10 +42,10 @@ _CN_DIGIT = {
 _CN_TEN = {"十": 10, "拾": 10, "+": 10, "廿": 20, "卅": 30}
 
 _A = r"[0-9OolI|]"  # an Arabic digit or its OCR look-alike
-_C = "[〇零○◯。OoО0@”“\"°Q一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
+_C = "[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a year digit
 # Zero look-alikes: Tesseract reads the large circle 〇 as "O", "@", "。", a quote, and often as
 # two symbols ("O 〇", "@ 〇"), so a Chinese year may arrive with 5–6 characters.
-_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q")
+_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q需雾云雪霁雫")
 _CN_SMALL = "[〇零一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾+廿卅]"  # month/day numerals
 _SP = r"[ \t]*"
 

@@ -432,6 +432,14 @@ def _sharpened(achievement: DateMention | None, found: Sequence[FoundDate],
     return replace(exact[0], role=achievement.role)
 
 
+FEW_CHARS = 12  # an OCR'd first page with fewer characters was hardly read (a journal cover's
+# white title on a colour band, a phone photo): every document's first page prints more
+
+
+def _hardly_read(page: PageEvidence) -> bool:
+    return page.text.source == "ocr" and 0 < len(compact(page.text.text)) < FEW_CHARS
+
+
 def _combined(pages: Sequence[PageEvidence],
               reread: Mapping[int, PageText]) -> tuple[PageEvidence, ...]:
     """Each page with its second reading appended (more words for the kind scorer)."""
@@ -497,5 +505,6 @@ def understand_document(pages: tuple[PageEvidence, ...],
         issue=issue,
         poorly_read=any(p.text.source == "ocr"
                         and ((p.text.mean_conf or 0.0) < POOR_OCR_CONF or has_damaged_date(p.text))
-                        for p in pages[:PAGES_READ]),
+                        for p in pages[:PAGES_READ])
+        or _hardly_read(pages[0]),
     )
