@@ -401,3 +401,21 @@ def test_letter_addressee() -> None:
     assert letter_addressee([_ocr_page("《广东化工》编辑部\n用稿通知书\n徐静同志 :\n您")]) == "徐静"
     assert letter_addressee([_ocr_page("论文录用证明\n孙雪梅网志:\n您(们)")]) == "孙雪梅"
     assert letter_addressee([_ocr_page("论文录用证明\n您的论文")]) is None
+
+
+def test_article_page_known_by_its_reference_list() -> None:
+    """An article page whose 摘要/关键词 labels OCR lost still cites like an article."""
+    text = ("工业园区废气治理中芬顿氧化的效果评价\n何晓明，谢丽娟\n"
+            "针对工业园区废气治理中存在的问题，结合工程实例，分析了主要影响因素。\n"
+            "[1] 韩俊杰.城镇污水处理厂提标改造实践[J].环境工程,2016,36(4):12-15.\n")
+    assert understand_document((_ocr_page(text),)).kind is Kind.paper_published
+
+
+def test_hardly_read_first_page_asks_for_a_second_reading() -> None:
+    """A journal cover photographed: OCR read only its title on the colour band."""
+    from verify.checks.understanding import wants_reread
+
+    u = understand_document((_ocr_page("绿色科技", conf=95.0),))
+    assert u.kind is Kind.other and u.poorly_read and wants_reread(u)
+    assert not understand_document((_ocr_page("绿色科技与环保工程技术研究中心年度工作总结报告",
+                                              conf=95.0),)).poorly_read
