@@ -106,6 +106,16 @@ CASES: list[tuple[str, Expected]] = [
     ("市区白云二〇二一年三月五日", [("2021-03-05", "unknown")]),  # 云 before a year is a word
     ("三年九月", []),
     ("决定予以录用 , 氢刊于2020年第11其发", []),
+    # a running header's rule line read as 一一 under the date is not its day
+    ("第61卷第6期广东化工2022年6月\n一一", [("2022-06", "published")]),
+    ("出版日期 : 二 D 二二年六月十九日", [("2022-06-19", "published")]),  # 〇 read as D
+    ("二〇一人年三月十二日", [("2018-03-12", "issued")]),  # 八 read as 人 (RapidOCR)
+    # 聘期 misread (精期, 聊期), and the end's year wrapped after its first digit
+    ("助理工程师,精期自2018年3月12日起至2\n021年3月11日止",
+     [("2018-03-12", "appointed"), ("2021-03-11", "unknown", "period_end")]),
+    ("中心工程师,聊期自\n2017年7月1日起至2小21年6月30日此", [("2017-07-01", "appointed")]),
+    ("有效期自2018年3月12日起至2021年3月11日止",
+     [("2018-03-12", "unknown"), ("2021-03-11", "unknown", "period_end")]),
     ("编制日期：2O2O.O6", [("2020-06", "issued")]),
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",

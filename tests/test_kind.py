@@ -419,3 +419,17 @@ def test_hardly_read_first_page_asks_for_a_second_reading() -> None:
     assert u.kind is Kind.other and u.poorly_read and wants_reread(u)
     assert not understand_document((_ocr_page("绿色科技与环保工程技术研究中心年度工作总结报告",
                                               conf=95.0),)).poorly_read
+
+
+def test_garbled_letter_title_asks_for_the_second_reading() -> None:
+    from verify.checks.understanding import garbled_title, wants_reread
+    from verify.model import PageText
+
+    first = _ocr_page("《环境与发展》编辑部\n录用通知\n罗思远同志：\n"
+                      "您撰写的论文《浅析VOCsPABEERUSMEA》（稿件编号：环境2021952）\n"
+                      "经本刊编辑部初审、专家外审和终审，决定予以录用。\n2021年3月5日")
+    u = understand_document((first,))
+    assert u.title is not None and garbled_title(u.title) and wants_reread(u)
+    second = PageText("您撰写的论文《浅析VOCs治理遥感监测技术》(稿件编号:环境2021952)", source="ocr")
+    assert understand_document((first,), {1: second}).title == "浅析VOCs治理遥感监测技术"
+    assert not garbled_title("基于MBBR的污泥处置分析")

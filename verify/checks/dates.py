@@ -33,8 +33,9 @@ _ARABIC_LIKE = {"O": 0, "o": 0, "l": 1, "I": 1, "|": 1}
 _CN_DIGIT = {
     "〇": 0, "零": 0, "○": 0, "◯": 0, "。": 0, "O": 0, "o": 0, "0": 0, "О": 0, "@": 0,
     "”": 0, "“": 0, "\"": 0, "°": 0, "Q": 0,
-    # 零 misread as another character under its 雨 (Tesseract: 需/雾/云, RapidOCR: 雾/雪)
-    "需": 0, "雾": 0, "云": 0, "雪": 0, "霁": 0, "雫": 0,
+    # 零 misread as another character under its 雨 (Tesseract: 需/雾/云, RapidOCR: 雾/雪),
+    # 〇 as D, 八 as 人 (RapidOCR under a seal: 二〇一人年)
+    "需": 0, "雾": 0, "云": 0, "雪": 0, "霁": 0, "雫": 0, "D": 0, "人": 8,
     "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "三": 3, "叁": 3, "參": 3,
     "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
@@ -42,10 +43,10 @@ _CN_DIGIT = {
 _CN_TEN = {"十": 10, "拾": 10, "+": 10, "廿": 20, "卅": 30}
 
 _A = r"[0-9OolI|]"  # an Arabic digit or its OCR look-alike
-_C = "[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a year digit
+_C = "[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D一壹二贰貳三叁參四肆五伍六陆陸七柒八人捌九玖]"  # year digit
 # Zero look-alikes: Tesseract reads the large circle 〇 as "O", "@", "。", a quote, and often as
 # two symbols ("O 〇", "@ 〇"), so a Chinese year may arrive with 5–6 characters.
-_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q需雾云雪霁雫")
+_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D")
 _CN_SMALL = "[〇零一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾+廿卅]"  # month/day numerals
 _SP = r"[ \t]*"
 
@@ -60,7 +61,8 @@ _CJK_DATE = re.compile(
     # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line — but a day
     # without its 日 must be real digits: a frame line or seal edge after 月 reads as | or l
     rf"(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口B])"
-    rf"|{_SP}(?P<dbare>[0-9]{{1,2}}|{_CN_SMALL}{{1,4}})(?=[ \t]*$))?"
+    # (and Arabic: a rule line under a running header reads as 一一, a Chinese day has its 日)
+    rf"|{_SP}(?P<dbare>[0-9]{{1,2}})(?=[ \t]*$))?"
 )
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
@@ -105,7 +107,9 @@ _DECOY_AFTER = (
 _ROLE_BEFORE = (
     (DateRole.appointed, re.compile(
         r"(?:聘期|聘任|聘用|受聘|起聘|聘为|任职|聘请|取得(?:资格)?|资格取得|评审通过|批准|任期)"
-        r"(?:[^\n]{0,8})$")),
+        r"(?:[^\n]{0,8})$"
+        # …期自<date>起: a term's start whose 聘 OCR misread (精期自, 聊期自)
+        r"|(?<!有效)期自[ \t]*$")),
     (DateRole.accepted, re.compile(r"录用[^\n]{0,8}$")),
     (DateRole.published, re.compile(
         r"(?:出版|出刊|刊出|刊发|发表|见刊)[^\n]{0,6}$"
@@ -250,7 +254,7 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
 # wrapped body text splits dates; such lines are matched as one.
 _DATE_HEAD_AT_END = re.compile(
-    rf"(?:{_A}{{2,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
+    rf"(?:{_A}{{1,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
     rf"(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
     .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
 _DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")

@@ -227,10 +227,10 @@ def _letter_title(texts: Sequence[PageText]) -> str | None:
     """The paper an acceptance letter names (您的论文《…》). The journal's own name is in 《》
     too, in the letterhead and the signature (《…》编辑部), and is never the paper."""
     flats = [compact(t.text) for t in texts]
-    for flat in flats:
-        m = _PAPER_IN_LETTER.search(flat)
-        if m:
-            return _clean_title(m.group("t"))
+    found = [_clean_title(m.group("t")) for flat in flats
+             for m in [_PAPER_IN_LETTER.search(flat)] if m]
+    if found:  # the first reading that is not noise (the second reading comes first)
+        return next((t for t in found if not garbled_title(t)), found[0])
     journals = {_norm_title(m.group("j")) for flat in flats for m in _JOURNAL_OFFICE.finditer(flat)}
     for flat in flats:
         for m in _BOOK_TITLE.finditer(flat):
@@ -404,12 +404,25 @@ def wants_reread(u: Understanding) -> bool:
         return u.poorly_read
     if u.achievement_date is None:
         return True
-    if u.kind is Kind.paper_accepted and u.title is None:
+    if u.kind is Kind.paper_accepted and (u.title is None or garbled_title(u.title)):
         return True  # NOT_PUBLISHED pairs the letter with its publication by this title
     # A month-only date on a letter, cover or certificate often lost its day under the seal
     # (``二零二一年十二月`` for ``…十二月九日``); a publication's month-only issue date is normal
     # unless a date on the page was read damaged (出版日期：2015年7月 :日).
     return u.achievement_date.value.day is None and (u.kind in _DAY_EXPECTED or u.poorly_read)
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z]{6,}")
+MIN_HAN_SHARE = 0.5  # a Chinese title read as mostly Latin letters and symbols is noise
+
+
+def garbled_title(title: str) -> bool:
+    """A title OCR turned partly into Latin noise (浅析VOCsPABEERUSMEA): Tesseract reads Han
+    characters it cannot place as runs of capitals. Acronyms in titles (VOCs, MBBR, A2/O)
+    are shorter than six letters."""
+    flat = compact(title)
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in flat)
+    return bool(_LATIN_RUN.search(flat)) or han < MIN_HAN_SHARE * len(flat)
 
 
 _DAY_EXPECTED = frozenset({Kind.project_cover, Kind.certificate, Kind.paper_accepted,
