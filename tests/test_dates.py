@@ -97,8 +97,14 @@ CASES: list[tuple[str, Expected]] = [
     ("出版日期 : 2015年7月 :日", [("2015-07", "published")]),
     ("出版日期 : 202142064 30H", []),
     ("2015年3月1 is]", [("2015-03", "issued")]),
-    # RapidOCR under a grey seal drops the first characters of a Chinese year: no guessing
-    ("一九年三月", []),
+    # RapidOCR under a grey seal drops the first characters of a Chinese year: the two last
+    # digits at the start of a date line are this century's year; one digit is not a year
+    ("一九年三月", [("2019-03", "issued")]),
+    ("0二一年九月", [("2021-09", "issued")]),
+    ("| 一九年三月五日", [("2019-03-05", "issued")]),
+    ("主要一九年三月", []),  # not at the start of a line
+    ("二〇二三年八月十", [("2023-08-10", "issued")]),  # 日 lost at the end of the line
+    ("二零十一年八月十七日", []),
     # 零 read as another character under its 雨 (Tesseract and RapidOCR, grey scans)
     ("二需一九年三月", [("2019-03", "issued")]),
     ("二雾一四年十二月", [("2014-12", "issued")]),
