@@ -50,6 +50,8 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "Keywords": 1.5, "出版": 0.5,
         # a reference list entry: …[J].环境工程,2016,36(4):12-15 (year, volume, issue, pages)
         r"re:[0-9]{4}[,，][0-9]{1,3}[(（][0-9]{1,2}[)）][:：][0-9]+": 2.5, r"re:\[J\]": 1.0,
+        # 文献标识码：A, its label often garbled by OCR (文62码:A编号)
+        r"re:码[:：;]?[ \t]*[A-E](?![A-Za-z0-9])": 2.0,
     },
     Kind.paper_accepted: {
         "录用": 4.0, "录用通知": 4.0, "录用证明": 4.0, "用稿通知": 5.0, "拟刊于": 3.0,
