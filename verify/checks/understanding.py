@@ -27,6 +27,10 @@ Achievement date per kind (first rule that yields a date wins):
 - ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款), else
   the last date that is not a decoy (出生年月 is one).
 - ``other``: none.
+
+An acceptance letter is paired with its publication (``NOT_PUBLISHED`` in ``verify/rules.py``)
+by the letter's title found in the publication's pages (``mentions_title``): on a contents page
+the author line under it must not name someone else than the letter's addressee.
 """
 
 from __future__ import annotations
