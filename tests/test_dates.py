@@ -103,6 +103,9 @@ CASES: list[tuple[str, Expected]] = [
     ("0二一年九月", [("2021-09", "issued")]),
     ("| 一九年三月五日", [("2019-03-05", "issued")]),
     ("主要一九年三月", []),  # not at the start of a line
+    ("二0三年四月四日", []),  # 二〇二一 with 二一 run together: the start survived, not the end
+    ("二〇年三月", []),
+    ("九五年七月", []),
     ("二〇二三年八月十", [("2023-08-10", "issued")]),  # 日 lost at the end of the line
     ("二零十一年八月十七日", []),
     # 零 read as another character under its 雨 (Tesseract and RapidOCR, grey scans)

@@ -74,7 +74,8 @@ _CJK_DATE = re.compile(
 _SHORT_YEAR_DATE = re.compile(
     rf"^[^\u4e00-\u9fff\n]{{0,3}}?(?P<y>{_C}{{2,3}}){_SP}年{_SP}{_MONTH}{_SP}月"
     rf"(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口B]))?")
-SHORT_YEAR_CENTURY = 2000  # two-digit years of achievements are this century's
+SHORT_YEAR_CENTURY = 2000  # two-digit years of achievements are this century's…
+SHORT_YEAR_MAX = 39  # …up to 2039; a larger two-digit year is not taken for this century
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
     rf"(?P<y>(?<![0-9A-Za-z.]){_A}{{4}}){_SP}(?P<sep>[.\-/]){_SP}(?P<m>{_A}{{1,2}})"
@@ -243,7 +244,15 @@ def parse_date_text(text: str) -> PartialDate | None:
 
 
 def _short_year_value(m: re.Match[str]) -> PartialDate | None:
-    digits = [_CN_DIGIT[ch] for ch in m.group("y")[-2:]]
+    y = m.group("y")
+    # What survives of 二〇二一 is its end (〇二一, 二一), never its start (二〇, 二〇三 where
+    # 二一 ran together into 三): three characters start with the zero, two do not end in one.
+    if (len(y) == 3 and y[0] not in _ZERO_LIKE) or (len(y) == 2 and y[1] in _ZERO_LIKE
+                                                    and y[0] not in _ZERO_LIKE):
+        return None
+    digits = [_CN_DIGIT[ch] for ch in y[-2:]]
+    if digits[0] * 10 + digits[1] > SHORT_YEAR_MAX:
+        return None  # 九五年: last century's, or a misreading; not guessed
     month = _number(m.group("m"))
     d = m.group("d")
     day = _number(d) if d else None
