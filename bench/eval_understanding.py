@@ -9,6 +9,11 @@ prints accuracy of kind, achievement date (exact, at the printed precision), cov
 title, overall and by kind and by delivery, followed by every failure. Page text is cached in
 ``--cache`` (keyed by file and page) so that a rerun after a code change does not re-OCR;
 ``--realworld DIR`` evaluates kind only on the labelled real images instead.
+
+With ``--pipeline --limit 1000`` (every document, read as ``verify.pipeline`` reads it) it also
+prints document-level P/R/F1 of NOT_PUBLISHED, BEFORE_APPOINTMENT, AFTER_CUTOFF, COVER_MISSING and
+DATE_MISSING from ``verify.rules`` (each applicant folder judged together, dates from the
+manifest). ``--grey-cut`` tries the ``grey_seal_cut`` prototype in the second reading.
 """
 
 from __future__ import annotations
