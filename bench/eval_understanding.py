@@ -9,6 +9,11 @@ prints accuracy of kind, achievement date (exact, at the printed precision), cov
 title, overall and by kind and by delivery, followed by every failure. Page text is cached in
 ``--cache`` (keyed by file and page) so that a rerun after a code change does not re-OCR;
 ``--realworld DIR`` evaluates kind only on the labelled real images instead.
+
+With ``--pipeline --limit 1000`` (every document, read as ``verify.pipeline`` reads it) it also
+prints document-level P/R/F1 of NOT_PUBLISHED, BEFORE_APPOINTMENT, AFTER_CUTOFF, COVER_MISSING and
+DATE_MISSING from ``verify.rules`` (each applicant folder judged together, dates from the
+manifest). ``--grey-cut`` tries the ``grey_seal_cut`` prototype in the second reading.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import numpy as np
 
 from verify.checks.understanding import (
     Understanding,
@@ -30,8 +38,26 @@ from verify.checks.understanding import (
     understand_document,
     wants_reread,
 )
-from verify.model import InputRef, PageEvidence, PageText, TextSpan
-from verify.pages import open_document
+from verify.model import (
+    Applicant,
+    DocumentEvidence,
+    InputRef,
+    PageEvidence,
+    PageText,
+    PartialDate,
+    Status,
+    TextSpan,
+)
+from verify.pages import Page, open_document
+from verify.profile import load_profile
+from verify.rules import (
+    RuleContext,
+    after_cutoff,
+    before_appointment,
+    cover_missing,
+    date_missing,
+    not_published,
+)
 from verify.text.ocr import OcrEngine, make_engine
 from verify.text.read import read_page_text, read_red_channel
 
@@ -81,14 +107,48 @@ def _pipeline_pages(path: Path, worker: Any, cache: Path | None) -> list[dict[st
     return out
 
 
+GREY_MAX_CHROMA = 12  # a page whose pixels never differ more than this between channels is grey
+PAPER_MARGIN = 60  # grey levels under the paper's that count as ink
+INK_PERCENTILE = 10  # the darkest ink: text strokes (seal ink in a grey scan is mid-grey)
+CUT_ABOVE_INK = 100  # whiter than text ink by this much: seal ink, turned white
+
+
+def grey_seal_cut(page: Page) -> Page:
+    """PROTOTYPE for the pipeline's second reading: on a grey scan the red channel is the grey
+    page itself, and a red seal has become mid-grey ink over the date. Text ink is the
+    darkest on the page; a seal's grey is lighter (a red ink's luminance is ~80 of 255, more
+    when faint). Pixels lighter than the text ink by ``CUT_ABOVE_INK`` turn white, which
+    removes the seal and keeps the text (RapidOCR read 二零一九年三月 and 二〇二三年九月 under
+    grey seals where the plain grey reading lost the year's first characters). A colour page,
+    or a black-and-white one (nothing lighter than its ink but paper), is returned as is."""
+    img = page.image
+    step = max(1, max(img.shape[:2]) // 800)  # a sample is enough for the statistics
+    sample = img[::step, ::step].astype(np.int16)
+    chroma = int((sample.max(axis=2) - sample.min(axis=2)).max())
+    if chroma > GREY_MAX_CHROMA:
+        return page
+    grey = sample[..., 0]
+    paper = int(np.median(grey))
+    ink = grey[grey < paper - PAPER_MARGIN]
+    if ink.size < 100:
+        return page
+    cut = int(np.percentile(ink, INK_PERCENTILE)) + CUT_ABOVE_INK
+    if cut >= paper - PAPER_MARGIN // 2:
+        return page  # no level between ink and paper to cut at
+    out = img.copy()
+    out[img.min(axis=2) > cut] = 255
+    return replace(page, image=out)
+
+
 def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
-               cache: Path | None) -> dict[int, PageText]:
+               cache: Path | None, grey_cut: bool = False) -> dict[int, PageText]:
     """A second reading of the image pages from their red channel (red seals turn near-white).
 
     The pipeline's own ``read_red_channel`` (what ``check_document`` does for a document that
     ``wants_reread``), with a cache of the readings so reruns after a code change are cheap.
     """
-    key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}.json")
+    suffix = "-greycut" if grey_cut else ""
+    key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}{suffix}.json")
            if cache else None)
     if key is not None and key.exists():
         raw: dict[str, Any] = json.loads(key.read_text(encoding="utf-8"))
@@ -100,7 +160,7 @@ def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
                 if rec["origin"] == "born_digital":
                     continue
                 page = doc.page(rec["number"] - 1).rotated(rec["rotation"])
-                text = read_red_channel(page, engine)
+                text = read_red_channel(grey_seal_cut(page) if grey_cut else page, engine)
                 raw[str(rec["number"])] = [[sp.text, list(sp.bbox), sp.conf] for sp in text.spans]
         finally:
             doc.close()
@@ -160,9 +220,59 @@ class Tally:
         return out
 
 
+RULE_CODES = ("NOT_PUBLISHED", "BEFORE_APPOINTMENT", "AFTER_CUTOFF", "COVER_MISSING",
+              "DATE_MISSING")
+
+
+def _applicants(data: Path) -> dict[str, Applicant]:
+    out = {}
+    manifest = data / "manifest.csv"
+    for line in manifest.read_text("utf-8").splitlines()[1:]:
+        folder, appointed, cutoff = [*line.split(","), "", ""][:3]
+        out[folder] = Applicant(folder, PartialDate.parse(appointed) if appointed else None,
+                                PartialDate.parse(cutoff) if cutoff else None,
+                                "manifest" if appointed else "none")
+    return out
+
+
+def _rule_lines(data: Path, docs: list[tuple[dict[str, Any], DocumentEvidence]]) -> list[str]:
+    """Document-level P/R/F1 of the understanding rules, each applicant's sampled documents
+    being its folder (sample every document, ``--limit 1000``, for the true folder context)."""
+    profile = load_profile("shaoxing-2022")
+    applicants = _applicants(data)
+    counts: dict[str, dict[str, int]] = {c: defaultdict(int) for c in RULE_CODES}
+    errors: list[str] = []
+    for lab, doc in docs:
+        folder = lab["applicant"]
+        siblings = tuple(d for o, d in docs if o["applicant"] == folder and d is not doc)
+        ctx = RuleContext(doc, applicants.get(folder, Applicant(folder, None, None)), siblings)
+        got = {h.code for rule in (cover_missing, not_published, before_appointment,
+                                   after_cutoff, date_missing) for h in rule(ctx, profile)}
+        want = set(lab["expected_findings"]) & set(RULE_CODES)
+        for code in RULE_CODES:
+            key = ("tp" if code in got and code in want else "fp" if code in got
+                   else "fn" if code in want else None)
+            if key:
+                counts[code][key] += 1
+                if key != "tp":
+                    errors.append(f"  {key.upper()} {code:18} {lab['file']} "
+                                  f"[{lab['kind']}/{lab.get('delivery')}] got kind="
+                                  f"{doc.kind.value} date={doc.achievement_date and doc.achievement_date.value} "
+                                  f"title={doc.title!r} want title={lab.get('title')!r}")
+    out = [f"{'rule':20} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6} {'F1':>6}"]
+    for code in RULE_CODES:
+        c = counts[code]
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        out.append(f"{code:20} {tp:4} {fp:4} {fn:4} {p:6.3f} {r:6.3f} {f:6.3f}")
+    return [*out, "rule errors:", *errors]
+
+
 def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                        cache: Path | None, reread: str | None = "rapidocr",
-                       pipeline: bool = False) -> int:
+                       pipeline: bool = False, grey_cut: bool = False) -> int:
     labels = [json.loads(line) for line in (data / "labels.jsonl").read_text("utf-8").splitlines()
               if line.strip()]
     sample = _sample(labels, limit, seed)
@@ -177,6 +287,7 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
     rereads = 0
     kind_t, date_t, cover_t, title_t, plain_t = Tally(), Tally(), Tally(), Tally(), Tally()
     failures: list[str] = []
+    judged: list[tuple[dict[str, Any], DocumentEvidence]] = []
     t0 = time.monotonic()
     for i, lab in enumerate(sample, 1):
         raw = (_pipeline_pages(data / lab["file"], worker, cache) if worker is not None
@@ -189,8 +300,14 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
             # be on any page read.
             again = raw if u.kind.value == "paper_published" else raw[:1]
             u = understand_document(
-                evidence, _red_texts(data / lab["file"], again, reread_engine, cache))
+                evidence, _red_texts(data / lab["file"], again, reread_engine, cache, grey_cut))
             rereads += 1
+        path = data / lab["file"]
+        judged.append((lab, DocumentEvidence(
+            InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))), None, Status.ok,
+            page_count=len(evidence), pages=evidence, kind=u.kind, dates=u.dates,
+            achievement_date=u.achievement_date, title=u.title, issuing_unit=u.issuing_unit,
+            cover_missing=u.cover_missing)))
         delivery = lab.get("delivery", "?")
         want_date = lab.get("achievement_date")
         got_date = _date(u)
@@ -221,6 +338,7 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                               f"{rereads} documents)" if reread else ""))
     report += cover_t.lines("cover_missing accuracy (project evidence)")
     report += title_t.lines("title matches the labelled title (same_paper)")
+    report += _rule_lines(data, judged)
     report += ["failures:"] + [f"  {f}" for f in failures]
     sys.stdout.write("\n".join(report) + "\n")
     return 0
@@ -256,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline", action="store_true",
                     help="read pages with verify.pipeline.check_document (seal-ink suppression, "
                          "every page) instead of the first --pages pages with plain Tesseract")
+    ap.add_argument("--grey-cut", action="store_true",
+                    help="second reading of grey pages with seal-grey turned white (prototype "
+                         "grey_seal_cut) instead of the plain red channel")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -269,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--data or --realworld is required")
     return evaluate_generated(args.data, args.limit, args.pages, args.seed, args.cache,
                               reread=None if args.reread == "none" else args.reread,
-                              pipeline=args.pipeline)
+                              pipeline=args.pipeline, grey_cut=args.grey_cut)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from verify.checks.dates import find_dates, find_dates_detailed, find_issues, parse_date_text
+from verify.checks.dates import (
+    find_dates,
+    find_dates_detailed,
+    find_issues,
+    has_damaged_date,
+    parse_date_text,
+)
 from verify.model import DateRole, PageText, PartialDate, TextSpan
 from verify.text.normalize import normalize_text
 
@@ -85,6 +91,40 @@ CASES: list[tuple[str, Expected]] = [
     ("根据有关规定，聘任徐芳同志为工程师，聘\n期自2019年5月25日起至2022年5月24日止。",
      [("2019-05-25", "appointed"), ("2022-05-24", "unknown", "period_end")]),
     ("2021午3月5日", [("2021-03-05", "issued")]),
+    # a frame line after the month of a photographed cover is not a day (| reads as 1)
+    ("2020年12月 |", [("2020-12", "issued")]),
+    # the day of a journal cover's 出版日期 lost in a phone photo: the month stays
+    ("出版日期 : 2015年7月 :日", [("2015-07", "published")]),
+    ("出版日期 : 202142064 30H", []),
+    ("2015年3月1 is]", [("2015-03", "issued")]),
+    # RapidOCR under a grey seal drops the first characters of a Chinese year: the two last
+    # digits at the start of a date line are this century's year; one digit is not a year
+    ("一九年三月", [("2019-03", "issued")]),
+    ("0二一年九月", [("2021-09", "issued")]),
+    ("| 一九年三月五日", [("2019-03-05", "issued")]),
+    ("主要一九年三月", []),  # not at the start of a line
+    ("二0三年四月四日", []),  # 二〇二一 with 二一 run together: the start survived, not the end
+    ("二〇年三月", []),
+    ("九五年七月", []),
+    ("二〇二三年八月十", [("2023-08-10", "issued")]),  # 日 lost at the end of the line
+    ("二零十一年八月十七日", []),
+    # 零 read as another character under its 雨 (Tesseract and RapidOCR, grey scans)
+    ("二需一九年三月", [("2019-03", "issued")]),
+    ("二雾一四年十二月", [("2014-12", "issued")]),
+    ("二云一四年十二月", [("2014-12", "issued")]),
+    ("市区白云二〇二一年三月五日", [("2021-03-05", "unknown")]),  # 云 before a year is a word
+    ("三年九月", []),
+    ("决定予以录用 , 氢刊于2020年第11其发", []),
+    # a running header's rule line read as 一一 under the date is not its day
+    ("第61卷第6期广东化工2022年6月\n一一", [("2022-06", "published")]),
+    ("出版日期 : 二 D 二二年六月十九日", [("2022-06-19", "published")]),  # 〇 read as D
+    ("二〇一人年三月十二日", [("2018-03-12", "issued")]),  # 八 read as 人 (RapidOCR)
+    # 聘期 misread (精期, 聊期), and the end's year wrapped after its first digit
+    ("助理工程师,精期自2018年3月12日起至2\n021年3月11日止",
+     [("2018-03-12", "appointed"), ("2021-03-11", "unknown", "period_end")]),
+    ("中心工程师,聊期自\n2017年7月1日起至2小21年6月30日此", [("2017-07-01", "appointed")]),
+    ("有效期自2018年3月12日起至2021年3月11日止",
+     [("2018-03-12", "unknown"), ("2021-03-11", "unknown", "period_end")]),
     ("编制日期：2O2O.O6", [("2020-06", "issued")]),
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",
@@ -228,3 +268,17 @@ def test_numbers_on_consecutive_lines_are_not_joined() -> None:
     assert find_dates(PageText("合计 2021\n12 项"), 1) == []
     (d,) = find_dates(PageText("编号 12\n2021年5月"), 1)
     assert str(d.value) == "2021-05"
+
+
+@pytest.mark.parametrize(("text", "damaged"), [
+    ("出版日期 : 202142064 30H", True),  # labelled, digits, no date
+    ("出版日期 : 2015年7月 :日", True),  # junk where the day was
+    ("2015年3月1 is]", True),  # a day followed by junk instead of 日
+    ("出版日期：2021年6月30日", False),
+    ("编制日期：2021年6月", False),  # a month-only date is printed that way
+    ("第23卷第6期 环境与发展 2021年6月", False),
+    ("于2021年3月召开会议", False),
+    ("2020年12月 |", False),
+])
+def test_damaged_dates_are_noticed(text: str, damaged: bool) -> None:
+    assert has_damaged_date(PageText(normalize_text(text))) is damaged

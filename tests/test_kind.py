@@ -302,3 +302,134 @@ def test_second_reading_restores_a_day_lost_under_the_seal() -> None:
     again = understand_document((page,), {1: second})
     assert str(again.achievement_date.value) == "2021-12-09"
     assert again.achievement_date.role == u.achievement_date.role
+
+
+def _ocr_page(text: str, number: int = 1, conf: float = 80.0) -> PageEvidence:
+    from verify.model import PageText
+
+    return PageEvidence(number, 595, 842, "image", 200.0,
+                        PageText(text, source="ocr", mean_conf=conf))
+
+
+# Tesseract's reading of a skewed scan of a bulletin on papers: its title and addressees
+# garbled, the papers' list and 拟刊于 left (the acceptance-letter words).
+BULLETIN_OCR = ("ay 市普陀环境规划这于设寺院有限公司文件\n* T2021 ee at way\n各部门 ; 人现将有\n"
+                "关人情况通报如下。 CRAMP A HB 待正式发表后予以认定。\nPS ag ae ai 站已发表 =\n"
+                "Kp te pes 《遥感监测对 Vocs 治理的影响机制研究 ) ee Re\n"
+                "RF IB «VOCs 治理 SBR 的实跨与思考》 » ERA 拟刊于下 -其。\n")
+
+
+def test_bulletin_about_papers_is_not_an_acceptance_letter() -> None:
+    assert understand_document((_ocr_page(BULLETIN_OCR),)).kind is Kind.other
+    listing = ("技术人员论文情况\n孙晨曦《电化学氧化协同湖泊富营养化控制的试验研究》，已发表。\n"
+               "郑婷婷《遥感监测对VOCs治理的影响机制研究》，已发表。\n"
+               "陈子涵《VOCs治理SBR的实践与思考》，已录用，拟刊于下一期。\n")
+    assert understand_document((_ocr_page(listing),)).kind is Kind.other
+
+
+def test_report_body_citing_standards_is_not_a_list_of_papers() -> None:
+    from verify.checks.kind import lists_papers
+
+    body = ("执行《地表水环境质量标准》(GB3838-2002)、《污水综合排放标准》(GB8978-1996)、"
+            "《工业企业厂界环境噪声排放标准》(GB12348-2008)，2019年发布。")
+    assert not lists_papers(body)
+
+
+def test_appointment_notice_with_garbled_title_word() -> None:
+    text = ("湖州市稚菠环境规划设计有限责任公司文件\n关于险任徐各等同志专业技术职务的通知\n"
+            "公司各部门：\n")
+    assert understand_document((_ocr_page(text),)).kind is Kind.appointment
+
+
+def test_acceptance_letter_title_from_the_second_reading_with_ocr_brackets() -> None:
+    """The first reading lost the closing bracket; RapidOCR's reading has the title between
+    《 and ) — and the journal's name in 《》 is never taken for the paper."""
+    from verify.model import PageText
+
+    first = ("《广东化工》编辑部\n用稿通知书\n您 “《们 ) 抽罕的论文《电化学氧信对农村生活污水治理的区 wa\n"
+             "决定予以录用 , 氢刊于2020年第11其发\n《广东化工》 eae\n")
+    page = _ocr_page(first)
+    u = understand_document((page,))
+    assert u.kind is Kind.paper_accepted and u.title is None
+    second = PageText("《广东化工》编辑部\n用稿通知书\n谢婷婷同志:\n"
+                      "您(们)撰写的论文《电化学氧化对农村生活污水治理的影响机制研究)\n"
+                      "(稿件编号:广东2020436,收稿日期:2020-04-08)经本刊编辑部初审\n"
+                      "《广东化工)编辑部\n2020年7月6日", source="ocr")
+    u = understand_document((page,), {1: second})
+    assert u.title == "电化学氧化对农村生活污水治理的影响机制研究"
+    assert str(u.achievement_date.value) == "2020-07-06"
+
+
+def test_journal_cover_day_read_again_when_damaged() -> None:
+    """出版日期 2015年7月 :日 on a photographed cover: a damaged date asks for a second
+    reading, whose day makes the publication date exact."""
+    from verify.checks.understanding import wants_reread
+    from verify.model import PageText
+
+    cover = _ocr_page("科技创新与应用\n月刊\n2015年第7其\n总第267期\n出版日期 : 2015年7月 :日\n"
+                      "ISSN 7657-3590\nCN 54-6550/X 主管 : 衢州市科学技术协会")
+    article = _ocr_page("第5卷第7期 科技创新与应用 2015年7月\n摘要：针对\n关键词：污染治理", 2)
+    u = understand_document((cover, article))
+    assert u.kind is Kind.paper_published and str(u.achievement_date.value) == "2015-07"
+    assert u.poorly_read and wants_reread(u)
+    red = PageText("科技创新与应用\n2015年第7期\n出版日期:2015年7月1日\nISSN 7657-3590", source="ocr")
+    assert str(understand_document((cover, article), {1: red}).achievement_date.value) == "2015-07-01"
+
+
+CONTENTS = ("目 次\n人工湿地协同农村生活污水治理的试验研究 (14)\n孙静，胡慧敏\n"
+            "人工湿地协同电镀废水处理的试验研究 (17)\ngepek\n"
+            "SBR协同VOCs治理的试验研究 (20)\n李四，王五\n")
+
+
+@pytest.mark.parametrize(("title", "author", "found"), [
+    ("人工湿地协同电镀废水处理的试验研究", "徐静", True),  # author line unread: the title tells
+    ("人工湿地协同电镀废水处理的试验研宄", "徐静", True),  # one OCR error in the title
+    ("SBR协同VOCs治理的试验研究", "李四", True),
+    ("SBR协同VOCs治理的试验研究", "徐静", False),  # listed, but another author's paper
+    ("人工湿地协同农村生活污水治理的试验研究", "徐静", False),
+    ("人工湿地对电镀废水处理的影响机制研究", None, False),  # a different paper of the field
+])
+def test_contents_page_mentions_the_paper(title: str, author: str | None, found: bool) -> None:
+    from verify.checks.understanding import mentions_title
+
+    assert mentions_title(title, [_ocr_page(CONTENTS)], author) is found
+
+
+def test_letter_addressee() -> None:
+    from verify.checks.understanding import letter_addressee
+
+    assert letter_addressee([_ocr_page("《广东化工》编辑部\n用稿通知书\n徐静同志 :\n您")]) == "徐静"
+    assert letter_addressee([_ocr_page("论文录用证明\n孙雪梅网志:\n您(们)")]) == "孙雪梅"
+    assert letter_addressee([_ocr_page("论文录用证明\n您的论文")]) is None
+
+
+def test_article_page_known_by_its_reference_list() -> None:
+    """An article page whose 摘要/关键词 labels OCR lost still cites like an article."""
+    text = ("工业园区废气治理中芬顿氧化的效果评价\n何晓明，谢丽娟\n"
+            "针对工业园区废气治理中存在的问题，结合工程实例，分析了主要影响因素。\n"
+            "[1] 韩俊杰.城镇污水处理厂提标改造实践[J].环境工程,2016,36(4):12-15.\n")
+    assert understand_document((_ocr_page(text),)).kind is Kind.paper_published
+
+
+def test_hardly_read_first_page_asks_for_a_second_reading() -> None:
+    """A journal cover photographed: OCR read only its title on the colour band."""
+    from verify.checks.understanding import wants_reread
+
+    u = understand_document((_ocr_page("绿色科技", conf=95.0),))
+    assert u.kind is Kind.other and u.poorly_read and wants_reread(u)
+    assert not understand_document((_ocr_page("绿色科技与环保工程技术研究中心年度工作总结报告",
+                                              conf=95.0),)).poorly_read
+
+
+def test_garbled_letter_title_asks_for_the_second_reading() -> None:
+    from verify.checks.understanding import garbled_title, wants_reread
+    from verify.model import PageText
+
+    first = _ocr_page("《环境与发展》编辑部\n录用通知\n罗思远同志：\n"
+                      "您撰写的论文《浅析VOCsPABEERUSMEA》（稿件编号：环境2021952）\n"
+                      "经本刊编辑部初审、专家外审和终审，决定予以录用。\n2021年3月5日")
+    u = understand_document((first,))
+    assert u.title is not None and garbled_title(u.title) and wants_reread(u)
+    second = PageText("您撰写的论文《浅析VOCs治理遥感监测技术》(稿件编号:环境2021952)", source="ocr")
+    assert understand_document((first,), {1: second}).title == "浅析VOCs治理遥感监测技术"
+    assert not garbled_title("基于MBBR的污泥处置分析")

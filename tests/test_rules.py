@@ -157,3 +157,23 @@ def test_shared_body_pages_alone_are_not_a_duplicate() -> None:
     assert "DUPLICATE" in _codes(doc, dups=cover)
     most = tuple(DuplicateHit(n, "B02/r.pdf", n, "B02", 0.97, False) for n in (2, 3, 4))
     assert _codes(doc, dups=most).count("DUPLICATE") == 3
+
+
+def test_not_published_matches_the_title_on_a_contents_page() -> None:
+    """A publication delivered as cover and contents has no article heading to extract: the
+    letter's title printed on the contents page, over the addressee's name, is the proof."""
+    letter_page = PageEvidence(1, 595, 842, "image", 200.0,
+                               PageText("录用通知\n徐静同志：\n您的论文《曹娥江流域水质模型的参数率定研究》"),
+                               (SEAL,))
+    letter = _doc(Kind.paper_accepted, title="曹娥江流域水质模型的参数率定研究", pages=(letter_page,))
+    cover = PageEvidence(1, 595, 842, "image", 200.0, PageText("环境与发展\n2021年第6期"))
+
+    def contents(author: str) -> PageEvidence:
+        return PageEvidence(2, 595, 842, "image", 200.0, PageText(
+            f"目  次\n城市污水处理厂提标改造的工艺比选 (3)\n张伟，李强\n"
+            f"曹娥江流域水质模型的参数率定研宄 (9)\n{author}，王芳\n"))
+
+    mine = _doc(Kind.paper_published, None, pages=(cover, contents("徐静")), path="A01/y.pdf")
+    theirs = _doc(Kind.paper_published, None, pages=(cover, contents("赵磊")), path="A01/z.pdf")
+    assert _codes(letter, siblings=(mine,)) == []
+    assert _codes(letter, siblings=(theirs,)) == ["NOT_PUBLISHED"]

@@ -72,18 +72,26 @@ def cover_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
         yield Hit("COVER_MISSING", 1, {})
 
 
-def _same_title(a: str | None, b: str | None) -> bool:
-    from .checks.understanding import same_paper
+def _publishes(publication: DocumentEvidence, title: str | None, author: str | None) -> bool:
+    """The publication proves the paper titled ``title``: its extracted title (an article's
+    heading) is the same paper, or its pages print the title with the letter's addressee in
+    the author line under it (a contents page)."""
+    from .checks.understanding import mentions_title, same_paper
 
-    return bool(a and b and same_paper(a, b))
+    if not title or publication.understanding.kind is not Kind.paper_published:
+        return False
+    return (same_paper(publication.understanding.title, title)
+            or mentions_title(title, publication.pages, author))
 
 
 def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    from .checks.understanding import letter_addressee
+
     doc = ctx.doc
     if doc.understanding.kind is not Kind.paper_accepted:
         return
-    proof = [s for s in ctx.siblings if s.understanding.kind is Kind.paper_published
-             and _same_title(s.understanding.title, doc.understanding.title)]
+    author = letter_addressee(doc.pages)
+    proof = [s for s in ctx.siblings if _publishes(s, doc.understanding.title, author)]
     if not proof:
         yield Hit("NOT_PUBLISHED", None, {"title": doc.understanding.title or "题目未识别"})
 

@@ -33,6 +33,9 @@ _ARABIC_LIKE = {"O": 0, "o": 0, "l": 1, "I": 1, "|": 1}
 _CN_DIGIT = {
     "〇": 0, "零": 0, "○": 0, "◯": 0, "。": 0, "O": 0, "o": 0, "0": 0, "О": 0, "@": 0,
     "”": 0, "“": 0, "\"": 0, "°": 0, "Q": 0,
+    # 零 misread as another character under its 雨 (Tesseract: 需/雾/云, RapidOCR: 雾/雪),
+    # 〇 as D, 八 as 人 (RapidOCR under a seal: 二〇一人年)
+    "需": 0, "雾": 0, "云": 0, "雪": 0, "霁": 0, "雫": 0, "D": 0, "人": 8,
     "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "三": 3, "叁": 3, "參": 3,
     "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
@@ -40,10 +43,10 @@ _CN_DIGIT = {
 _CN_TEN = {"十": 10, "拾": 10, "+": 10, "廿": 20, "卅": 30}
 
 _A = r"[0-9OolI|]"  # an Arabic digit or its OCR look-alike
-_C = "[〇零○◯。OoО0@”“\"°Q一壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖]"  # a Chinese year digit
+_C = "[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D一壹二贰貳三叁參四肆五伍六陆陸七柒八人捌九玖]"  # year digit
 # Zero look-alikes: Tesseract reads the large circle 〇 as "O", "@", "。", a quote, and often as
 # two symbols ("O 〇", "@ 〇"), so a Chinese year may arrive with 5–6 characters.
-_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q")
+_ZERO_LIKE = frozenset("〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D")
 _CN_SMALL = "[〇零一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾+廿卅]"  # month/day numerals
 _SP = r"[ \t]*"
 
@@ -55,9 +58,24 @@ _DAY = rf"(?P<d>{_A}{{1,2}}|{_CN_SMALL}{{1,4}})"
 # 2021年3月5日 / 2021年03月 / 二〇二一年三月五日 / 贰零贰壹年叁月 (年 is sometimes read 午).
 _CJK_DATE = re.compile(
     rf"{_YEAR}{_SP}[年午]{_SP}{_MONTH}{_SP}月"
-    # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line
-    rf"(?:{_SP}{_DAY}{_SP}(?:(?P<dsuf>[日曰号H口B])|(?=[ \t]*$)))?"
+    # the day's 日 is sometimes read as 曰/H/口/B, or lost at the end of a line — but a day
+    # without its 日 must be real digits: a frame line or seal edge after 月 reads as | or l
+    rf"(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口B])"
+    # (Arabic, or a Chinese day of the tens, 十 … 三十一: a rule line under a running header
+    # reads as 一一, which is no Chinese numeral)
+    rf"|{_SP}(?P<dbare>[0-9]{{1,2}}|[一二三]?[十拾][一二三四五六七八九]?|[廿卅][一二三四五六七八九]?)"
+    rf"(?=[ \t]*$))?"
 )
+# 一九年三月 / 〇二一年九月: a Chinese year whose first characters are lost. Under a seal in a
+# grey scan the ring crosses the start of the date line, and OCR drops 二〇 (measured on the
+# fixture holdout: RapidOCR read 一九年三月, 0二一年九月, 二三年八月十 for dates of 20xx). The
+# last two digits that remain are the year in this century; only at the start of a line (a
+# signature or cover date line) and only when no full date was read there.
+_SHORT_YEAR_DATE = re.compile(
+    rf"^[^\u4e00-\u9fff\n]{{0,3}}?(?P<y>{_C}{{2,3}}){_SP}年{_SP}{_MONTH}{_SP}月"
+    rf"(?:{_SP}{_DAY}{_SP}(?P<dsuf>[日曰号H口B]))?")
+SHORT_YEAR_CENTURY = 2000  # two-digit years of achievements are this century's…
+SHORT_YEAR_MAX = 39  # …up to 2039; a larger two-digit year is not taken for this century
 # 2021.3.5 / 2021-03-05 / 2021/3/5 / 2021.03 — one separator used throughout.
 _SEP_DATE = re.compile(
     rf"(?P<y>(?<![0-9A-Za-z.]){_A}{{4}}){_SP}(?P<sep>[.\-/]){_SP}(?P<m>{_A}{{1,2}})"
@@ -101,7 +119,9 @@ _DECOY_AFTER = (
 _ROLE_BEFORE = (
     (DateRole.appointed, re.compile(
         r"(?:聘期|聘任|聘用|受聘|起聘|聘为|任职|聘请|取得(?:资格)?|资格取得|评审通过|批准|任期)"
-        r"(?:[^\n]{0,8})$")),
+        r"(?:[^\n]{0,8})$"
+        # …期自<date>起: a term's start whose 聘 OCR misread (精期自, 聊期自)
+        r"|(?<!有效)期自[ \t]*$")),
     (DateRole.accepted, re.compile(r"录用[^\n]{0,8}$")),
     (DateRole.published, re.compile(
         r"(?:出版|出刊|刊出|刊发|发表|见刊)[^\n]{0,6}$"
@@ -223,7 +243,27 @@ def parse_date_text(text: str) -> PartialDate | None:
     return None
 
 
+def _short_year_value(m: re.Match[str]) -> PartialDate | None:
+    y = m.group("y")
+    # What survives of 二〇二一 is its end (〇二一, 二一), never its start (二〇, 二〇三 where
+    # 二一 ran together into 三): three characters start with the zero, two do not end in one.
+    if (len(y) == 3 and y[0] not in _ZERO_LIKE) or (len(y) == 2 and y[1] in _ZERO_LIKE
+                                                    and y[0] not in _ZERO_LIKE):
+        return None
+    digits = [_CN_DIGIT[ch] for ch in y[-2:]]
+    if digits[0] * 10 + digits[1] > SHORT_YEAR_MAX:
+        return None  # 九五年: last century's, or a misreading; not guessed
+    month = _number(m.group("m"))
+    d = m.group("d")
+    day = _number(d) if d else None
+    if d and day is None:
+        return None
+    return to_partial_date(SHORT_YEAR_CENTURY + digits[0] * 10 + digits[1], month, day)
+
+
 def _value(m: re.Match[str]) -> PartialDate | None:
+    if m.re is _SHORT_YEAR_DATE:
+        return _short_year_value(m)
     ys = re.sub(r"[ \t]+", "", m.group("y"))
     # A year must carry at least two real digits: "lOOl" is not a year, "2O2l" is.
     if _real_digit_count(ys) < 2:
@@ -232,7 +272,8 @@ def _value(m: re.Match[str]) -> PartialDate | None:
     if year is None:
         year = _cn_year(ys)
     month = _number(m.group("m"))
-    d = m.group("d")
+    groups = m.groupdict()
+    d = groups.get("d") or groups.get("dbare")
     day = _number(d) if d else None
     if d and day is None:
         return None
@@ -245,7 +286,7 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
 # wrapped body text splits dates; such lines are matched as one.
 _DATE_HEAD_AT_END = re.compile(
-    rf"(?:{_A}{{2,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
+    rf"(?:{_A}{{1,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
     rf"(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
     .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
 _DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")
@@ -317,10 +358,16 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
                 if any(m.start() < o.end() and o.start() < m.end() for o in matches):
                     continue
                 matches.append(m)
+        if not matches:
+            short = _SHORT_YEAR_DATE.match(line)
+            if short is not None:
+                matches.append(short)
         matches.sort(key=lambda m: m.start())
         cut = 0
         for m in matches:
-            start, end = m.start(), m.end()
+            # a short year's match may begin with the junk before it (seal-edge marks)
+            start = m.start("y") if m.re is _SHORT_YEAR_DATE else m.start()
+            end = m.end()
             if m.re is _SEP_DATE:
                 if _UNIT_AFTER.match(line[end:]) or _decoy_lookalike(line, start):
                     continue
@@ -341,7 +388,7 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
             if role is DateRole.unknown and decoy is None and standalone:
                 role = DateRole.issued  # a date alone on its line: 落款, or a cover's date
             found.append(FoundDate(
-                DateMention(page=page, text=m.group(0), value=value, role=role, bbox=bbox),
+                DateMention(page=page, text=line[start:end], value=value, role=role, bbox=bbox),
                 decoy=decoy, standalone=standalone, labelled=labelled,
             ))
             cut = end
@@ -352,6 +399,29 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
 def find_dates(page_text: PageText, page: int) -> list[DateMention]:
     """Every date printed on the page, in reading order, each with its role."""
     return [f.mention for f in find_dates_detailed(page_text, page)]
+
+
+# A date whose day was lost or garbled: a labelled date line that yields no exact date
+# (出版日期：202142064 30H, 编制日期：2015年7月 :日), or a month followed by a digit and junk
+# where 日 should be (2015年3月1 is]). Such a page deserves a second reading.
+_DATE_LABEL = re.compile(
+    r"(?:出版|编制|发证|颁发|签发|填报|发布|录用|落款)(?:日期|时间)[ \t]*[:：;；]?(?P<rest>[^\n]*)")
+_LOST_DAY = re.compile(
+    rf"{_SP}(?:[0-9]{{1,2}}{_SP}[^\s\d日曰号H口B\u4e00-\u9fff]|[^\s\d\u4e00-\u9fff]{{1,3}}{_SP}[日曰])")
+
+
+def has_damaged_date(page_text: PageText) -> bool:
+    """Whether a printed date on the page was read without its day or not at all."""
+    for line, _ in _lines_with_boxes(page_text):
+        m = _DATE_LABEL.search(line)
+        if (m and sum(ch.isdigit() for ch in m.group("rest")) >= 4
+                and not find_dates_detailed(PageText(m.group("rest")), 0)):
+            return True
+        for date in _CJK_DATE.finditer(line):
+            if (date.group("d") is None and date.group("dbare") is None
+                    and _LOST_DAY.match(line, date.end())):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "文献标识码": 3.0, "文章编号": 2.5, "作者简介": 2.0, "参考文献": 1.5, "主办": 1.5,
         "主管": 1.0, "月刊": 1.5, "期刊": 0.5, "Abstract": 1.5,
         "Keywords": 1.5, "出版": 0.5,
+        # a reference list entry: …[J].环境工程,2016,36(4):12-15 (year, volume, issue, pages)
+        r"re:[0-9]{4}[,，][0-9]{1,3}[(（][0-9]{1,2}[)）][:：][0-9]+": 2.5, r"re:\[J\]": 1.0,
+        # 文献标识码：A, its label often garbled by OCR (文62码:A编号)
+        r"re:码[:：;]?[ \t]*[A-E](?![A-Za-z0-9])": 2.0,
     },
     Kind.paper_accepted: {
         "录用": 4.0, "录用通知": 4.0, "录用证明": 4.0, "用稿通知": 5.0, "拟刊于": 3.0,
@@ -61,6 +65,8 @@ KIND_WEIGHTS: dict[Kind, dict[str, float]] = {
         "工程师": 0.5,
         # the title of an appointment notice: 关于聘任XX等同志专业技术职务的通知
         "re:聘任.{0,24}(?:通知|决定|通和|文件)": 4.0,
+        # …the same title when OCR garbles 聘 (关于险任徐静等同志专业技术职务的通知)
+        "专业技术职务的通知": 3.0,
         # a term of office, even when OCR garbles 聘期 (贡期自2017年9月9日起至2020年9月8日止)
         "re:自[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日起至[0-9]{4}年": 3.0,
     },
@@ -90,14 +96,25 @@ REPORT_WORDS = ("报告书", "报告表", "报告", "说明书", "预案", "方�
 
 NOTICE_DAMPING = 0.3  # a notice mentioning 录用/发表 keeps under a third of its paper score
 _NOTICE = regex.compile(
-    r"关于.{2,40}的(?:通知|通报|公告|决定|函)|(?:各有关单位|各部门|各单位|各科室)[:：]"
-    r"|特此(?:通知|通报|公告)")
+    # OCR reads the colon after the addressees as ; at times
+    r"关于.{2,40}的(?:通知|通报|公告|决定|函)|(?:各有关单位|各部门|各单位|各科室)[:：;；]"
+    r"|特此(?:通知|通报|公告)|(?:(?:通知|通报|公告)如下){e<=1}")
 _ACCEPTANCE_TITLE = regex.compile(r"(?:录用|用稿)(?:通知|证明)")
+# A paper listed with what became of it: 《title》，已发表 / 已录用 / 发表于《…》. Titles of
+# standards and regulations in 《》 (a report's body cites several) are not followed by these.
+_LISTED_TITLE = regex.compile(
+    r"[《〈<«](?P<t>[^《》〈〉<>«»\n]{6,60})[》〉>»)].{0,12}?(?:发表|录用|刊出|刊于|见刊)")
+LISTED_PAPERS = 3  # a letter names one paper; a bulletin listing papers names several
 
 
 def is_notice(flat: str) -> bool:
     """A notice, bulletin or announcement (not an acceptance letter, which says 录用通知)."""
     return bool(_NOTICE.search(flat)) and not _ACCEPTANCE_TITLE.search(flat)
+
+
+def lists_papers(flat: str) -> bool:
+    """Several different paper titles on one page: a list (通报, 名单), not one paper's proof."""
+    return len({m.group("t") for m in _LISTED_TITLE.finditer(flat)}) >= LISTED_PAPERS
 
 
 @dataclass(frozen=True)
@@ -190,7 +207,8 @@ def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
         totals[kind] = sum(hits_by_kind[kind].values())
     # A notice or bulletin *about* papers (关于…论文发表及录用情况的通报, 出版通知) is not a
     # paper: notice form damps the paper kinds (a 聘任 notice stays an appointment).
-    if pages and is_notice(compact(pages[0].text.text)):
+    first_flat = compact(pages[0].text.text) if pages else ""
+    if first_flat and (is_notice(first_flat) or lists_papers(first_flat)):
         for kind in (Kind.paper_accepted, Kind.paper_published):
             totals[kind] *= NOTICE_DAMPING
         totals[Kind.other] += 2.0

@@ -27,6 +27,10 @@ Achievement date per kind (first rule that yields a date wins):
 - ``certificate``: a labelled 发证/颁发 date, else the last date standing alone (落款), else
   the last date that is not a decoy (出生年月 is one).
 - ``other``: none.
+
+An acceptance letter is paired with its publication (``NOT_PUBLISHED`` in ``verify/rules.py``)
+by the letter's title found in the publication's pages (``mentions_title``): on a contents page
+the author line under it must not name someone else than the letter's addressee.
 """
 
 from __future__ import annotations
@@ -37,17 +41,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+import regex
+
 from ..model import DateMention, DateRole, Kind, PageEvidence, PageText, Understanding
 from ..text.normalize import compact
-from .dates import FoundDate, find_dates_detailed, find_issues, to_partial_date
+from .dates import (
+    FoundDate,
+    find_dates_detailed,
+    find_issues,
+    has_damaged_date,
+    to_partial_date,
+)
 from .kind import PAGES_READ, classify_kind, has_keyword, looks_like_cover
 
 _TITLE_LABEL = re.compile(
     r"(?:项目名称|课题名称|工程名称|论文题目|稿件题目|文章题目|稿件名称|论文名称|题目|题为)"
     r"[:：]?\s*(?P<t>[^\n]{4,80})")
+# Title brackets as OCR reads them: 《》 also come out as 〈〉, <>, «», () or quotes
+# (measured-facts.md: both engines turn bracket forms into one another).
+_OPEN = "《〈<«(“\""
+_CLOSE = "》〉>»)”\""
 _BOOK_TITLE = re.compile(r"《(?P<t>[^《》\n]{4,80})》(?!\s*(?:编辑部|杂志社|期刊社|编辑委员会))")
 _PAPER_IN_LETTER = re.compile(
-    r"(?:论文|文章|稿件|大作|来稿|题为|题目)[^《\n]{0,8}《(?P<t>[^《》\n]{4,80})》")
+    rf"(?:论文|文章|稿件|大作|来稿|题为|题目)[^{_OPEN}\n]{{0,8}}[{_OPEN}]"
+    rf"(?P<t>[^{_OPEN}{_CLOSE}\n]{{4,80}})[{_CLOSE}]")
+_JOURNAL_OFFICE = re.compile(
+    rf"[{_OPEN}]?(?P<j>[^{_OPEN}{_CLOSE}\n]{{2,16}})[{_CLOSE}]?(?:编辑部|杂志社|期刊社|编辑委员会)")
+MIN_PAPER_TITLE = 8  # a paper title in 《》 without a paper word before it; journal names are shorter
 _UNIT_LABEL = re.compile(
     r"(?:编制单位|发证单位|颁发单位|发证机关|发证机构|评价单位|承担单位|主办单位|主办|落款单位)"
     r"[:：]?\s*(?P<u>[^\n]{4,40})")
@@ -120,6 +140,13 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
     elif kind is Kind.paper_published:
         role = DateRole.published
         pick = _first(found, role=DateRole.published)
+        if pick is not None and pick.mention.value.day is None:
+            # The most precise printed date of the issue: the cover's 出版日期 with its day
+            # (found in any reading) over the running header's month.
+            month = (pick.mention.value.year, pick.mention.value.month)
+            pick = next((f for f in found if f.decoy is None and f.mention.role is role
+                         and f.mention.value.day is not None
+                         and (f.mention.value.year, f.mention.value.month) == month), pick)
         issues = [i for p in pages[:PAGES_READ] for i in find_issues(p.text, p.number)]
         if issues:
             issue_text = issues[0].text
@@ -183,21 +210,34 @@ def _largest_lines(text: PageText, *, top_limit: float = 0.6) -> str | None:
     return _clean_title(ranked[0][0]) if ranked else None
 
 
-def _title(kind: Kind, pages: Sequence[PageEvidence]) -> str | None:
+def _letter_title(texts: Sequence[PageText]) -> str | None:
+    """The paper an acceptance letter names (您的论文《…》). The journal's own name is in 《》
+    too, in the letterhead and the signature (《…》编辑部), and is never the paper."""
+    flats = [compact(t.text) for t in texts]
+    found = [_clean_title(m.group("t")) for flat in flats
+             for m in [_PAPER_IN_LETTER.search(flat)] if m]
+    if found:  # the first reading that is not noise (the second reading comes first)
+        return next((t for t in found if not garbled_title(t)), found[0])
+    journals = {_norm_title(m.group("j")) for flat in flats for m in _JOURNAL_OFFICE.finditer(flat)}
+    for flat in flats:
+        for m in _BOOK_TITLE.finditer(flat):
+            title = _clean_title(m.group("t"))
+            if len(title) >= MIN_PAPER_TITLE and _norm_title(title) not in journals:
+                return title
+    return None
+
+
+def _title(kind: Kind, pages: Sequence[PageEvidence],
+           reread: Mapping[int, PageText] | None = None) -> str | None:
     texts = [p.text for p in pages[:PAGES_READ]]
+    # The second reading (RapidOCR, 0.4% CER against Tesseract's 4.5%) is tried first.
+    second = [reread[p.number] for p in pages[:PAGES_READ] if reread and p.number in reread]
     for t in texts:
         m = _TITLE_LABEL.search(t.text)
         if m:
             return _clean_title(m.group("t"))
     if kind is Kind.paper_accepted:
-        # The paper is named in the letter's body (您的论文《…》); the journal's own name is
-        # in 《》 too, in the letterhead and the signature (《…》编辑部).
-        for pattern in (_PAPER_IN_LETTER, _BOOK_TITLE):
-            for t in texts:
-                flat = compact(t.text)
-                m = pattern.search(flat)
-                if m:
-                    return _clean_title(m.group("t"))
+        return _letter_title([*second, *texts])
     if kind is Kind.paper_published:
         # The article page (摘要/关键词) carries the title in the largest type at its top.
         for t in texts:
@@ -254,6 +294,92 @@ def same_paper(title_a: str | None, title_b: str | None) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_PAPER_RATIO
 
 
+TITLE_ERRORS_PER_CHAR = 1 / 8  # OCR errors allowed in a title found in a page's text (see below)
+
+
+def _title_pattern(title: str) -> regex.Pattern[str] | None:
+    norm = _norm_title(title)
+    if len(norm) < 6:
+        return None  # too short to tell one paper from another
+    errors = max(1, int(len(norm) * TITLE_ERRORS_PER_CHAR))
+    return regex.compile(f"(?:{regex.escape(norm)}){{e<={errors}}}", regex.BESTMATCH)
+
+
+_ADDRESSEE = re.compile(
+    # 徐静同志：, 孙雪梅老师：; OCR reads 同志 as 网志/同忐 at times
+    r"^[^\u4e00-\u9fff]{0,3}(?P<n>[\u4e00-\u9fff]{2,4}?)"
+    r"(?:同志|[网问]志|同忐|老师|先生|女士|教授|博士)[:：;；,，]")
+SHORT_LINE = 4  # a line this short after a title is its page number, not the author line
+
+
+def letter_addressee(pages: Sequence[PageEvidence]) -> str | None:
+    """The person an acceptance letter is written to (徐静同志：): the paper's author."""
+    for p in pages[:1]:
+        for line in p.text.text.split("\n"):  # the salutation opens its line
+            m = _ADDRESSEE.match(compact(line))
+            if m:
+                return m.group("n")
+    return None
+
+
+def mentions_title(title: str | None, pages: Sequence[PageEvidence],
+                   author: str | None = None) -> bool:
+    """Whether the pages print ``title``: on an article page (its heading) or a contents page
+    (one line among others), read with OCR errors on both sides. With ``author``, the author
+    line printed under the title must name that person: a contents page lists ten other
+    papers, and another author's paper may carry the same title.
+
+    Matching the whole text rather than one extracted title matters: a publication delivered as
+    cover and contents has no article heading to extract, and an OCR'd heading is sometimes
+    taken for the author line. The error budget (one error per eight characters: two in a
+    typical 16–20 character title) stays under the distance between distinct titles of one
+    field, which share their pattern (…对电镀废水处理的影响机制研究 and …对渗滤液处理的… differ by
+    four) — Tesseract's ~5% CER on each side gives about one error per side.
+    """
+    pattern = _title_pattern(title) if title else None
+    if pattern is None:
+        return False
+    name = _norm_title(author) if author else ""
+    for p in pages:
+        lines = [n for n in (_norm_title(line) for line in p.text.text.split("\n")) if n]
+        for i in range(len(lines)):
+            for wrap in (1, 2, 3):  # a long title wraps over two or three lines
+                joined = "".join(lines[i:i + wrap])
+                m = pattern.search(joined)
+                if m is None:
+                    continue
+                if len(name) < 2 or _author_fits(name, _author_line(joined[m.end():],
+                                                                   lines[i + wrap:])):
+                    return True
+                break  # the fewest lines that hold the title decide where its author is
+    return False
+
+
+def _author_line(rest: str, following: Sequence[str]) -> str:
+    """What follows a title up to its author line: the rest of its line, a page number
+    printed apart ((12) right-aligned), then the next line."""
+    out = rest
+    for line in following[:2]:
+        out += line
+        if len(line) > SHORT_LINE:
+            break
+    return out
+
+
+def _author_fits(name: str, line: str) -> bool:
+    """The author line names ``name`` (one character misread when it has three or more), or
+    was not read as names at all: the small type of an author line often comes out of OCR as
+    Latin noise (``gepek``), which cannot tell against the title."""
+    if len(_HAN.findall(line)) < MIN_NAME_CHARS:
+        return True
+    errors = 1 if len(name) >= 3 else 0
+    return regex.search(f"(?:{regex.escape(name)}){{e<={errors}}}", line) is not None
+
+
+_HAN = regex.compile(r"\p{Han}")
+MIN_NAME_CHARS = 4  # two names of two characters: an author line that was read
+
+
 def wants_reread(u: Understanding) -> bool:
     """A dated kind without an achievement date: worth a second reading of the pages.
 
@@ -265,9 +391,25 @@ def wants_reread(u: Understanding) -> bool:
         return u.poorly_read
     if u.achievement_date is None:
         return True
+    if u.kind is Kind.paper_accepted and (u.title is None or garbled_title(u.title)):
+        return True  # NOT_PUBLISHED pairs the letter with its publication by this title
     # A month-only date on a letter, cover or certificate often lost its day under the seal
-    # (``二零二一年十二月`` for ``…十二月九日``); a publication's month-only issue date is normal.
-    return u.achievement_date.value.day is None and u.kind in _DAY_EXPECTED
+    # (``二零二一年十二月`` for ``…十二月九日``); a publication's month-only issue date is normal
+    # unless a date on the page was read damaged (出版日期：2015年7月 :日).
+    return u.achievement_date.value.day is None and (u.kind in _DAY_EXPECTED or u.poorly_read)
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z]{6,}")
+MIN_HAN_SHARE = 0.5  # a Chinese title read as mostly Latin letters and symbols is noise
+
+
+def garbled_title(title: str) -> bool:
+    """A title OCR turned partly into Latin noise (浅析VOCsPABEERUSMEA): Tesseract reads Han
+    characters it cannot place as runs of capitals. Acronyms in titles (VOCs, MBBR, A2/O)
+    are shorter than six letters."""
+    flat = compact(title)
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in flat)
+    return bool(_LATIN_RUN.search(flat)) or han < MIN_HAN_SHARE * len(flat)
 
 
 _DAY_EXPECTED = frozenset({Kind.project_cover, Kind.certificate, Kind.paper_accepted,
@@ -288,6 +430,14 @@ def _sharpened(achievement: DateMention | None, found: Sequence[FoundDate],
     if len({m.value for m in exact}) != 1:
         return achievement  # none, or two different days: keep what was printed for sure
     return replace(exact[0], role=achievement.role)
+
+
+FEW_CHARS = 12  # an OCR'd first page with fewer characters was hardly read (a journal cover's
+# white title on a colour band, a phone photo): every document's first page prints more
+
+
+def _hardly_read(page: PageEvidence) -> bool:
+    return page.text.source == "ocr" and 0 < len(compact(page.text.text)) < FEW_CHARS
 
 
 def _combined(pages: Sequence[PageEvidence],
@@ -317,10 +467,11 @@ def understand_document(pages: tuple[PageEvidence, ...],
     if not pages:
         return Understanding()
     decision = classify_kind(pages)
-    if reread and decision.kind is Kind.other:
-        # The first reading said nothing recognisable; the second may (a poor phone photo).
+    if reread:
+        # Both readings together: the second (RapidOCR) may read what the first garbled — a
+        # poor phone photo, or the title of a notice that makes it a notice.
         second = classify_kind(_combined(pages, reread))
-        if second.kind is not Kind.other:
+        if second.kind is not decision.kind:
             first_readings = [pages[0].text, reread.get(pages[0].number, pages[0].text)]
             decision = replace(second, cover_missing=second.kind is Kind.project_cover
                                and not any(looks_like_cover(t) for t in first_readings))
@@ -346,12 +497,14 @@ def understand_document(pages: tuple[PageEvidence, ...],
         kind_reason=decision.reason,
         dates=tuple(f.mention for f in found),
         achievement_date=achievement,
-        title=_title(kind, pages) if kind is not Kind.other else None,
+        title=_title(kind, pages, reread) if kind is not Kind.other else None,
         issuing_unit=(_issuing_unit(_combined(pages, reread) if reread else pages, found)
                       if kind is not Kind.other else None),
         cover_missing=decision.cover_missing,
         kind_scores=decision.scores,
         issue=issue,
-        poorly_read=any(p.text.source == "ocr" and (p.text.mean_conf or 0.0) < POOR_OCR_CONF
-                        for p in pages[:PAGES_READ]),
+        poorly_read=any(p.text.source == "ocr"
+                        and ((p.text.mean_conf or 0.0) < POOR_OCR_CONF or has_damaged_date(p.text))
+                        for p in pages[:PAGES_READ])
+        or _hardly_read(pages[0]),
     )

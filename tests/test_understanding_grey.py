@@ -1,0 +1,69 @@
+"""The grey-scan second reading (prototype ``bench.eval_understanding.grey_seal_cut``): a red
+seal scanned in grey is mid-grey ink over the date; text ink is black. Real images drawn with
+Pillow, real RapidOCR."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from bench.eval_understanding import grey_seal_cut
+from verify.checks.dates import find_dates
+from verify.model import InputRef, PageText
+from verify.pages import Page, open_document
+
+from .conftest import cjk_font
+
+SEAL_GREY = 120  # a red seal's ink (luminance ~80 of 255) scanned grey, lighter when faint
+RING = (720, 1180, 1120, 1580)  # the seal's box on a 1240 × 1754 page (150 DPI A4)
+
+
+def _grey_cover(tmp_path: Path, colour: bool = False) -> Page:
+    im = Image.new("RGB", (1240, 1754), (246, 246, 246))
+    draw = ImageDraw.Draw(im)
+    font = cjk_font(44)
+    draw.text((250, 400), "曹娥江流域综合治理工程", fill=(0, 0, 0), font=font)
+    draw.text((250, 480), "环境影响报告书", fill=(0, 0, 0), font=font)
+    draw.text((640, 1300), "绍兴市环境科学研究院", fill=(10, 10, 10), font=font)
+    draw.text((700, 1400), "二零一九年三月", fill=(10, 10, 10), font=font)
+    ink = (200, 40, 40) if colour else (SEAL_GREY,) * 3
+    draw.ellipse(RING, outline=ink, width=14)
+    cx, cy = (RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2
+    star = [(cx + r * np.cos(a), cy + r * np.sin(a)) for a, r in
+            zip(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:10], [70, 28] * 5, strict=True)]
+    draw.polygon(star, fill=ink)
+    draw.text((RING[0] + 90, RING[1] + 40), "绍兴市环境科学研究院", fill=ink, font=cjk_font(30))
+    path = tmp_path / ("colour.png" if colour else "grey.png")
+    im.save(path)
+    doc = open_document(InputRef(path.name, path, PurePosixPath(str(path))))
+    return doc.page(0)
+
+
+def test_grey_seal_ink_turns_white_and_text_stays(tmp_path: Path) -> None:
+    page = _grey_cover(tmp_path)
+    cut = grey_seal_cut(page)
+    before, after = page.image[..., 0], cut.image[..., 0]
+    seal_ink = np.abs(before.astype(int) - SEAL_GREY) < 20
+    text_ink = before < 60
+    assert seal_ink.sum() > 2000 and text_ink.sum() > 2000
+    assert (after[seal_ink] == 255).mean() > 0.95  # the ring, the star, the seal's own text
+    assert (after[text_ink] == before[text_ink]).all()  # every text pixel kept
+
+
+def test_colour_page_is_left_to_the_red_channel(tmp_path: Path) -> None:
+    page = _grey_cover(tmp_path, colour=True)
+    assert grey_seal_cut(page) is page
+
+
+@pytest.mark.slow
+def test_rapidocr_reads_the_date_under_a_grey_seal_after_the_cut(tmp_path: Path) -> None:
+    from verify.text.ocr import make_engine
+    from verify.text.read import read_red_channel
+
+    engine = make_engine("rapidocr")
+    text = read_red_channel(grey_seal_cut(_grey_cover(tmp_path)), engine)
+    dates = find_dates(PageText(text.text, text.spans), 1)
+    assert [str(d.value) for d in dates] == ["2019-03"]
