@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..debug import BLUE, GREEN, ORANGE, RED, PageCanvas
@@ -27,6 +28,7 @@ from ..pages import Page
 from ..text.ocr import OcrEngine
 from .seal_geometry import (
     FEATURE_NAMES,
+    WORK_LONG_SIDE,
     Geometry,
     Maps,
     Proposal,
@@ -214,10 +216,12 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
 
     Acceptance: score over the model threshold, and not overlapping a better accepted one.
     """
+    if not may_hold_seal(page):
+        return ()
     m = maps if maps is not None else build_maps(page.image)
     model = load_model()
     colour_page = is_colour_page(m)
-    measured = _measure(m, propose(m))
+    measured = _measure(m, propose(m, grey=needs_grey_search(page, colour_page)))
     if not measured:
         return ()
     x = np.stack([f for _, _, f in measured])
@@ -248,9 +252,40 @@ def is_colour_page(m: Maps) -> bool:
     On a colour page a seal is printed in colour, so a neutral grey ring (a printed emblem,
     a round logo, a circle in a drawing) is not a seal there.
     """
-    rgb = m.rgb[::2, ::2].astype(np.int16)
-    spread = rgb.max(axis=2) - rgb.min(axis=2)
-    return bool((spread > COLOUR_PAGE_CHROMA).mean() > COLOUR_PAGE_MIN_SHARE)
+    return _colour_share(m.rgb[::2, ::2]) > COLOUR_PAGE_MIN_SHARE
+
+
+def _colour_share(rgb: np.ndarray) -> float:
+    """Share of pixels whose channels spread over ``COLOUR_PAGE_CHROMA`` (OpenCV on uint8
+    planes: ~20x faster than a numpy reduction over the channel axis)."""
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    spread = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
+    return cv2.countNonZero(cv2.compare(spread, COLOUR_PAGE_CHROMA, cv2.CMP_GT)) / max(
+        spread.size, 1)
+
+
+def _has_colour(image: np.ndarray) -> bool:
+    """``is_colour_page`` on a strided view of the full page (no maps needed)."""
+    if image.ndim == 2:
+        return False
+    step = max(1, round(2 * max(image.shape[:2]) / WORK_LONG_SIDE))  # is_colour_page's density
+    return _colour_share(image[::step, ::step]) > COLOUR_PAGE_MIN_SHARE
+
+
+def may_hold_seal(page: Page) -> bool:
+    """False for a born-digital page with neither colour nor a raster image: its seal would
+    have to be a grey vector drawing, which no e-seal is (they are red or blue)."""
+    return page.origin != "born_digital" or page.effective_dpi is not None or _has_colour(
+        page.image)
+
+
+def needs_grey_search(page: Page, colour_page: bool) -> bool:
+    """The shape-only search for grey rings (about half the cost of a page) is for grey and
+    black-and-white scans, and for colour scans where a seal's red is too weak for the colour
+    map. A born-digital colour page's seal is colour ink (an e-seal image or vector drawing),
+    found by colour; a born-digital grey page is searched only when it holds a raster image
+    (a greyscale scan with an OCR text layer)."""
+    return page.origin != "born_digital" or (not colour_page and page.effective_dpi is not None)
 
 
 def _ink_is_red(m: Maps, g: Geometry) -> bool:
@@ -286,6 +321,8 @@ def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
     ``text`` is the curved unit name read from the unwrapped ring when ``engine`` is given,
     else "".
     """
+    if not may_hold_seal(page):
+        return ()
     m = build_maps(page.image)
     seals = []
     for c in seal_candidates(page, m):
