@@ -260,8 +260,8 @@ def _colour_share(rgb: np.ndarray) -> float:
     planes: ~20x faster than a numpy reduction over the channel axis)."""
     r, g, b = cv2.split(np.ascontiguousarray(rgb))
     spread = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
-    return cv2.countNonZero(cv2.compare(spread, COLOUR_PAGE_CHROMA, cv2.CMP_GT)) / max(
-        spread.size, 1)
+    _, over = cv2.threshold(spread, COLOUR_PAGE_CHROMA, 1, cv2.THRESH_BINARY)  # spread > 60
+    return cv2.countNonZero(over) / max(spread.size, 1)
 
 
 def _has_colour(image: np.ndarray) -> bool:
