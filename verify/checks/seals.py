@@ -52,7 +52,13 @@ __all__ = [
     "suppress_seal_ink",
 ]
 
-MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "seals" / "seal_classifier.json"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "seals"
+# Two models: candidates found on a colour map (red, blue) and grey-ring candidates found on
+# the darkness map. One model for both learnt from the many worn grey seals to accept weak
+# rings, and then took blue guilloche ovals on real certificates for seals.
+MODEL_PATHS = {"colour": MODEL_DIR / "seal_classifier.json",
+               "grey": MODEL_DIR / "seal_classifier_grey.json"}
+MODEL_PATH = MODEL_PATHS["colour"]
 # Two candidates describe the same seal when their centres are within 30% of the seal's size
 # of each other (an inner ring, a part) or they overlap with IoU > 0.6. Two real seals stamped
 # over each other (project covers: unit + qualification seal) sit ≥ 0.4 sizes apart.
@@ -95,19 +101,26 @@ class SealModel:
     threshold: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        return self.trees.score(x)
+        """Scores of rows of all ``FEATURE_NAMES``; the model reads the ones it was fitted on."""
+        cols = [FEATURE_NAMES.index(n) for n in self.feature_names]
+        return self.trees.score(x[:, cols])
 
 
 @cache
 def load_model(path: Path = MODEL_PATH) -> SealModel:
     data = json.loads(path.read_text(encoding="utf-8"))
     names = tuple(data["features"])
-    if names != FEATURE_NAMES:
+    if not set(names) <= set(FEATURE_NAMES):
         raise ValueError(f"seal model {path} was fitted on other features: {names}")
     trees = BoostedTrees(np.asarray(data["tree_features"], np.int64),
                          np.asarray(data["tree_thresholds"], np.float32),
                          np.asarray(data["tree_leaves"], np.float32), float(data["base"]))
     return SealModel(names, trees, float(data["threshold"]))
+
+
+def model_family(mode: str) -> str:
+    """Which model scores a candidate found on map ``mode``."""
+    return "grey" if mode == "dark" else "colour"
 
 
 @dataclass(frozen=True)
@@ -163,10 +176,10 @@ GATE_MIN_AXIS_RATIO_SQUARE = 0.75  # a long rectangle is a badge, a box or a tab
 def passes_gates(f: np.ndarray) -> bool:
     v = dict(zip(FEATURE_NAMES, f, strict=True))
     square = v["is_square"] > 0.5
-    # A name seal cut in relief (白文) is a filled red square with white characters: mostly
-    # ink, but not solid (a bar of a chart is solid).
+    # A name seal cut in relief (白文) is a filled square (red, or grey in a grey scan) with
+    # paper-white characters: mostly ink, but not solid (a bar of a chart is solid).
     # Its border is the edge of the ink block, so no ring peak: it must be closed all round.
-    filled_name_seal = (square and v["is_colour"] > 0.5 and GATE_MAX_FILL < v["fill"]
+    filled_name_seal = (square and GATE_MAX_FILL < v["fill"]
                         <= GATE_MAX_FILL_SQUARE and v["border_cov"] >= 0.8)
     return bool(
         (filled_name_seal
@@ -218,21 +231,28 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
     """
     if not may_hold_seal(page):
         return ()
-    m = maps if maps is not None else build_maps(page.image)
-    model = load_model()
+    m = maps if maps is not None else build_maps(page.image, page.origin == "born_digital")
     colour_page = is_colour_page(m)
     measured = _measure(m, propose(m, grey=needs_grey_search(page, colour_page)))
     if not measured:
         return ()
     x = np.stack([f for _, _, f in measured])
-    scores = model.score(x)
+    family = np.array([model_family(p.mode) for p, _, _ in measured])
+    scores = np.zeros(len(measured))
+    thresholds = np.zeros(len(measured))
+    for name in ("colour", "grey"):
+        sel = family == name
+        if sel.any():
+            model = load_model(MODEL_PATHS[name])
+            scores[sel] = model.score(x[sel])
+            thresholds[sel] = model.threshold
     order = np.argsort(-scores)
     cands: list[SealCandidate] = []
     kept: list[BBox] = []
     for i in order:
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        ok = (bool(scores[i] >= model.threshold) and passes_gates(f)
+        ok = (bool(scores[i] >= thresholds[i]) and passes_gates(f)
               and (not colour_page or p.mode != "dark" or _ink_is_red(m, g))
               and not any(_same_seal(bbox, k) for k in kept))
         if ok:
@@ -323,7 +343,7 @@ def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
     """
     if not may_hold_seal(page):
         return ()
-    m = build_maps(page.image)
+    m = build_maps(page.image, page.origin == "born_digital")
     seals = []
     for c in seal_candidates(page, m):
         if not c.accepted:
@@ -346,7 +366,7 @@ def draw_seal_debug(page: Page, candidates: tuple[SealCandidate, ...] | None = N
     Green: accepted seal; orange: rejected candidate scoring over half the threshold; weaker
     candidates are not drawn (there can be dozens in dense text).
     """
-    m = build_maps(page.image)
+    m = build_maps(page.image, page.origin == "born_digital")
     cands = candidates if candidates is not None else seal_candidates(page, m)
     canvas = PageCanvas(page.image)
     if show_masks:
