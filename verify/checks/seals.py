@@ -4,7 +4,9 @@
 fractions of that page. How it works (details in ``seal_geometry``): candidates are proposed
 from colour blobs, Hough circles and ring-shaped dark components on a ~1000 px copy of the
 page, refined along rays from their centre, described by a radial ink profile, and scored by
-a logistic model fitted on synthetic pages (``models/seals/README.md``). Only accepted seals
+boosted trees fitted on synthetic pages: one model for colour-map candidates, one for grey
+rings (``models/seals/README.md``). A born-digital page skips the grey search unless it is a
+grey page holding a raster image (``may_hold_seal``, ``needs_grey_search``). Only accepted seals
 are unwrapped and read (``seal_text``), and only when an OCR engine is given.
 
 Evidence only: whether a missing seal is a finding is the profile's rule (SEAL_MISSING).
