@@ -45,18 +45,21 @@ def _page_from_array(img: np.ndarray) -> Page:
 # --------------------------------------------------------------------------- fitting
 
 
-def _candidate_rows(page: SynthPage) -> tuple[list[np.ndarray], list[int]]:
+def _candidate_rows(page: SynthPage) -> tuple[list[np.ndarray], list[int], list[str]]:
+    """Features, truth (1 = a seal) and model family of the page's candidates that pass the
+    gates (the models only ever see those)."""
     m = build_maps(page.image)
-    rows, labels = [], []
-    for _p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
+    rows, labels, families = [], [], []
+    for p, g, f in seals_mod._measure(m, seals_mod.propose(m)):
+        if not seals_mod.passes_gates(f):
+            continue
         bbox = seals_mod._bbox_frac(g, m)
         pos = any(seals_mod._iou(bbox, s.bbox) >= IOU_MATCH and (g.square == (s.shape == "square"))
                   for s in page.seals)
-        if not seals_mod.passes_gates(f):
-            continue  # the model only ever sees candidates that pass the gates
         rows.append(f)
         labels.append(int(pos))
-    return rows, labels
+        families.append(seals_mod.model_family(p.mode))
+    return rows, labels, families
 
 
 def _fixture_pages(folder: Path) -> list[SynthPage]:
@@ -152,32 +155,42 @@ def fit_boosted(x: np.ndarray, y: np.ndarray, rounds: int = 120, rate: float = 0
 
 def cmd_fit(args: argparse.Namespace) -> None:
     t0 = time.time()
-    xs, ys, page_of = [], [], []
+    xs, ys, fams, page_of = [], [], [], []
     pages = [cached_page("dev", i, args.cache) for i in range(args.count)]
     for folder in args.fixtures or []:
         pages += list(_fixture_pages(Path(folder)))
     for k, pg in enumerate(pages):
-        r, lab = _candidate_rows(pg)
+        r, lab, fam = _candidate_rows(pg)
         xs += r
         ys += lab
+        fams += fam
         page_of += [k] * len(r)
-    x = np.stack(xs).astype(np.float64)
-    y = np.array(ys, dtype=np.float64)
+    print(f"{len(pages)} dev pages, {len(xs)} candidates passing the gates; "
+          f"{time.time() - t0:.0f}s")
+    for family in args.family.split(","):
+        # "all": every candidate, written as the colour model (how the colour model in use
+        # was fitted, before grey rings got their own model)
+        sel = np.array(fams) == family if family != "all" else np.ones(len(fams), bool)
+        _fit_family(args, family, pages, np.stack(xs)[sel].astype(np.float64),
+                    np.array(ys, dtype=np.float64)[sel], np.array(page_of)[sel])
+
+
+def _fit_family(args: argparse.Namespace, family: str, pages: list[SynthPage], x: np.ndarray,
+                y: np.ndarray, page_of_arr: np.ndarray) -> None:
     parts = fit_boosted(x, y, rounds=args.rounds)
-    seals_mod.load_model.cache_clear()
     trees = seals_mod.BoostedTrees(np.asarray(parts["tree_features"]),
                                    np.asarray(parts["tree_thresholds"], np.float32),
                                    np.asarray(parts["tree_leaves"], np.float32), 0.0)
     scores = trees.score(x.astype(np.float32))
-    used = defaultdict(int)
+    used: dict[str, int] = defaultdict(int)
     for fs in parts["tree_features"]:  # type: ignore[union-attr]
         for j in fs:
             used[FEATURE_NAMES[j]] += 1
-    print("features used by the trees:", dict(sorted(used.items(), key=lambda t: -t[1])))
+    print(f"{family}: features used by the trees:",
+          dict(sorted(used.items(), key=lambda t: -t[1])))
     # Threshold: the lowest (≥ 0.5) that keeps dev false-seal pages at or under
     # --max-fp-share of the seal-free dev pages, plus --margin. One odd dev page must not
     # set it (as the strict "no false page at all" rule did, at a recall cost).
-    page_of_arr = np.array(page_of)
     neg_pages = [k for k, pg in enumerate(pages) if not pg.seals]
     neg_max = np.sort([scores[page_of_arr == k].max() for k in neg_pages
                        if (page_of_arr == k).any()])[::-1]
@@ -190,18 +203,19 @@ def cmd_fit(args: argparse.Namespace) -> None:
         "candidates": len(y), "positives": int(y.sum()),
         "fitted_on": f"bench/seal_synth.py dev pages 0..{args.count - 1}"
                      + "".join(f" + fixtures set {Path(f).name}" for f in args.fixtures or []),
-        "rebuild": f"PYTHONPATH=. python bench/eval_seals.py fit --count {args.count} "
+        "family": family,
+        "rebuild": f"PYTHONPATH=. python bench/eval_seals.py fit --family {args.family} "
+                   f"--count {args.count} "
                    f"--margin {args.margin} --rounds {args.rounds} "
                    f"--max-fp-share {args.max_fp_share}"
                    + "".join(" --fixtures DIR" for _ in args.fixtures or []),
     }
-    out = ROOT / "models" / "seals" / "seal_classifier.json"
+    out = seals_mod.MODEL_PATHS["colour" if family == "all" else family]
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     seals_mod.load_model.cache_clear()
-    print(f"fitted on {len(pages)} dev pages, {len(y)} candidates passing the gates "
-          f"({int(y.sum())} positive); top seal-free page scores {neg_max[:3].round(3)} "
-          f"(max {neg_max_top:.3f}), {allowed} allowed -> "
-          f"threshold {thr:.3f}; {time.time() - t0:.0f}s")
+    print(f"{family}: {len(y)} candidates ({int(y.sum())} positive); top seal-free page "
+          f"scores {neg_max[:3].round(3)} (max {neg_max_top:.3f}), {allowed} allowed -> "
+          f"threshold {thr:.3f}")
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -427,6 +441,19 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
         print("\nfailures:\n" + "\n".join(failures))
 
 
+def cmd_grey_fixtures(args: argparse.Namespace) -> None:
+    """A ``fixtures.generate`` set where most documents are greyscale or black-and-white
+    scans (the generator's own mix has ~14 %: too few grey seals to fit or measure on). Only
+    the delivery shares change; everything else is the generator's, seeded as given."""
+    import fixtures.gen.archive as archive
+    from fixtures import generate
+
+    archive.DELIVERY_SHARE = [("born_digital", 0.05), ("scan", 0.05), ("grey_scan", 0.85),
+                              ("photo", 0.05)]
+    generate.main(["--out", args.out, "--split", args.split, "--count", str(args.count),
+                   "--seed", str(args.seed), "--quiet"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -439,6 +466,9 @@ def main() -> None:
     f.add_argument("--fixtures", action="append",
                    help="also fit on every page of this fixtures.generate --split dev set")
     f.add_argument("--cache", default="/tmp/seal_synth_cache", help="PNG cache ('' = none)")
+    f.add_argument("--family", default="colour,grey",
+                   help="models to fit: colour (colour-map candidates), grey (grey rings), "
+                        "all (every candidate, written as the colour model)")
     e = sub.add_parser("eval")
     e.add_argument("--split", default="holdout")
     e.add_argument("--start", type=int, default=0)
@@ -452,8 +482,14 @@ def main() -> None:
     fx.add_argument("dir")
     fx.add_argument("--verbose", "-v", action="store_true")
     fx.add_argument("--text", action="store_true", help="also OCR seal text (RapidOCR)")
+    gf = sub.add_parser("grey-fixtures", help="write a fixtures set of mostly grey scans")
+    gf.add_argument("--out", required=True)
+    gf.add_argument("--split", default="dev")
+    gf.add_argument("--count", type=int, default=120)
+    gf.add_argument("--seed", type=int, required=True)
     args = ap.parse_args()
-    {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures}[args.cmd](args)
+    {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures,
+     "grey-fixtures": cmd_grey_fixtures}[args.cmd](args)
 
 
 if __name__ == "__main__":
