@@ -152,14 +152,20 @@ def _print(doc: str, applicant: str, order: int, sha: str, phash: int, lines: tu
     return PagePrint(doc, doc, applicant, sha, page, phash, phash, lines, (1, order))
 
 
+def _indexed(*prints: PagePrint) -> DuplicateIndex:
+    """An index holding ``prints``, added one document at a time in this order."""
+    index = DuplicateIndex()
+    for p in prints:
+        index.add([p])
+    return index
+
+
 def test_index_names_the_earlier_document_of_another_applicant() -> None:
     lines = tuple(LETTER[2:6])
-    index = DuplicateIndex()
     first = _print("/a/x.pdf", "A", 0, "s1", 0xF0F0F0F0F0F0F0F0, lines)
     same_applicant = _print("/a/y.pdf", "A", 1, "s2", 0xF0F0F0F0F0F0F0F1, lines)
     other = _print("/b/z.pdf", "B", 2, "s3", 0xF0F0F0F0F0F0F0F3, lines)
-    for p in (first, same_applicant, other):
-        index.add([p])
+    index = _indexed(first, same_applicant, other)
     assert index.find([first]) == ()  # the original
     assert index.find([same_applicant]) == ()  # the same applicant may reuse their own page
     (hit,) = index.find([other])
@@ -193,12 +199,10 @@ def test_a_colleagues_letter_that_matches_a_poor_copy_but_contradicts_the_origin
     original = _compact(APPOINT)
     copy = tuple(ln if "王思远" not in ln else "RIC[alasAAEMTisBUYEEBEADEeB" for ln in original)
     colleague = tuple(ln.replace("王思远", "郑一鸣") for ln in original)
-    index = DuplicateIndex()
     a = _print("/a/letter.pdf", "A", 0, "s1", 0x0F0F0F0F0F0F0F0F, original)
     b = _print("/b/copy.jpg", "B", 1, "s2", 0x0F0F0F0F0F0F0F0E, copy)
     c = _print("/c/letter.pdf", "C", 2, "s3", 0x0F0F0F0F0F0F0F0C, colleague)
-    for p in (a, b, c):
-        index.add([p])
+    index = _indexed(a, b, c)
     assert page_similarity(c, b) is not None  # alone, the copy cannot tell them apart
     assert contradicts(c, a)
     (hit,) = index.find([b])
