@@ -699,21 +699,21 @@ def cut_frame(ink: _Ink, open_sides: frozenset[str] = SIDES) -> tuple[float, BBo
            > 0).astype(np.uint8)
     h, w = raw.shape
     band = max(1, EDGE_BAND // 2)
-    opened: dict[bool, np.ndarray] = {}
+    lines_of: dict[bool, np.ndarray] = {}  # component stats per direction: top/bottom share one
     best, where = 0.0, None
     for side in sorted(open_sides):
         vertical = side in ("top", "bottom")
         length = h if vertical else w
         across = w if vertical else h
-        if vertical not in opened:
+        if vertical not in lines_of:
             k = max(5, int(FRAME_LINE * length / 2))
             kernel = np.ones((k, 1) if vertical else (1, k), np.uint8)
             # Widened across first, so a line of a page scanned a little turned (the scanner
             # lid leaves ±1.5°) still runs unbroken through the opening's long kernel.
             widen = np.ones((1, FRAME_SLANT_PX) if vertical else (FRAME_SLANT_PX, 1), np.uint8)
-            opened[vertical] = cv2.morphologyEx(cv2.dilate(raw, widen), cv2.MORPH_OPEN, kernel)
-        _, _, st, _ = cv2.connectedComponentsWithStats(opened[vertical], connectivity=8)
-        st = st[1:]
+            opened = cv2.morphologyEx(cv2.dilate(raw, widen), cv2.MORPH_OPEN, kernel)
+            lines_of[vertical] = cv2.connectedComponentsWithStats(opened, connectivity=8)[2][1:]
+        st = lines_of[vertical]
         if vertical:
             pos, start, span = st[:, 0] + st[:, 2] / 2, st[:, 1], st[:, 3]
         else:
