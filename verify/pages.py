@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -31,6 +31,7 @@ WORK_DPI = 200.0  # rendering resolution for the checks; scans are never upsampl
 # clarity, fingerprint) need only enough pixels to see a seal's ring and characters. Seals and
 # clarity cost ~0.13 s per page at 200 DPI and a third of that at 120.
 BORN_DIGITAL_DPI = 120.0
+SCAN_DPI = 300.0  # a scanned page is rendered at its own resolution up to this (full OCR)
 MAX_WORK_PIXELS = 3500 * 3500  # cap per page at the working resolution
 LARGE_IMAGE_PIXELS = 40_000_000  # above this an image is decoded reduced, streaming (libvips)
 MAX_IMAGE_PIXELS = 2_000_000_000  # above this it is reported unreadable
@@ -83,7 +84,7 @@ class SourceDocument(Protocol):
     page_count: int
     file_type: FileType
 
-    def page(self, index: int, dpi: float = WORK_DPI) -> Page: ...
+    def page(self, index: int, dpi: float = WORK_DPI, max_scan_dpi: float = SCAN_DPI) -> Page: ...
 
     def close(self) -> None: ...
 
@@ -113,7 +114,7 @@ class PdfDocument:
         self._doc = doc
         self.page_count = doc.page_count
 
-    def page(self, index: int, dpi: float = WORK_DPI) -> Page:
+    def page(self, index: int, dpi: float = WORK_DPI, max_scan_dpi: float = SCAN_DPI) -> Page:
         p = self._doc.load_page(index)
         rect = p.rect
         spans = self._text_layer(p)
@@ -122,7 +123,7 @@ class PdfDocument:
         # A scan is rendered at its own resolution (capped); never upsample a scan.
         if has_layer:
             dpi = min(dpi, BORN_DIGITAL_DPI)
-        target = min(dpi if has_layer or effective is None else max(dpi, effective), 300.0)
+        target = min(dpi if has_layer or effective is None else max(dpi, effective), max_scan_dpi)
         if effective is not None and not has_layer:
             target = min(target, effective)
         scale = _scale_for(rect.width, rect.height, target, MAX_WORK_PIXELS)
@@ -189,7 +190,8 @@ class ImageDocument:
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise UnreadableDocument(f"image cannot be decoded: {exc}", "图片无法解码（文件损坏或格式不支持）") from exc
 
-    def page(self, index: int, dpi: float = WORK_DPI) -> Page:
+    def page(self, index: int, dpi: float = WORK_DPI, max_scan_dpi: float = SCAN_DPI) -> Page:
+        # An image file is one page (or a few): it is always decoded up to SCAN_DPI.
         try:
             with Image.open(io.BytesIO(self._data)) as src:
                 if index:
@@ -324,7 +326,9 @@ def open_document(ref: InputRef) -> SourceDocument:
     raise UnreadableDocument("unsupported or unrecognised file type", "无法识别的文件类型，不是 PDF 或图片")
 
 
-def iter_pages(doc: SourceDocument, dpi: float = WORK_DPI) -> Iterator[Page]:
-    """Pages one at a time; each is rendered only when asked for."""
+def iter_pages(doc: SourceDocument, dpi: float = WORK_DPI,
+               max_scan_dpi: Callable[[int], float] = lambda number: SCAN_DPI) -> Iterator[Page]:
+    """Pages one at a time; each is rendered only when asked for, page ``n`` (1-based) of a
+    scanned PDF at no more than ``max_scan_dpi(n)``."""
     for i in range(doc.page_count):
-        yield doc.page(i, dpi)
+        yield doc.page(i, dpi, max_scan_dpi(i + 1))

@@ -50,7 +50,7 @@ from .model import (
     Status,
 )
 from .options import Options
-from .pageplan import PENDING, PageReader, is_landscape, needs_full_text
+from .pageplan import PENDING, PageReader, is_landscape, needs_full_text, render_dpi_cap
 from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
@@ -219,7 +219,7 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
         for number, text in texts.items():
             pages[number - 1] = with_text(pages[number - 1], text)
 
-    for page in iter_pages(doc):
+    for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
         pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
         if page.origin == "image":
             # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
