@@ -12,6 +12,7 @@ import pytest
 
 from verify.bench import (
     ScanStyle,
+    body_lines,
     born_digital_pdf,
     cover_lines,
     jpeg_bytes,
@@ -24,6 +25,7 @@ from verify.duplicates import (
     FAIR_SHORT,
     DuplicateIndex,
     PagePrint,
+    _could_agree,
     compare_text,
     contradicts,
     is_blank,
@@ -371,3 +373,24 @@ def test_rescanned_cover_is_a_duplicate_but_a_template_sibling_is_not(tmp_path: 
     assert exact["exact"] is True and exact["other_path"] == "A/cover.pdf"
     finding = next(f for f in reports["B/cover.jpg"].findings if f.code == "DUPLICATE")
     assert "A/cover.pdf" in finding.message and "A" in finding.message
+
+
+def test_the_subsequence_bound_prunes_only_pairs_no_tier_accepts() -> None:
+    """``_could_agree`` skips the alignment; it must never skip a pair that would match."""
+    rng = random.Random(5)
+    pool = body_lines(rng, 60)
+    pages = [tuple(rng.sample(pool, 12)) for _ in range(12)]
+    pages += [tuple(_ocr_noise(line, 0.03, i) for line in pages[i]) for i in range(6)]  # copies
+    pages += [pages[i][:4] for i in range(3)]  # cut-off copies
+    pruned = kept = 0
+    for i, la in enumerate(pages):
+        for j, lb in enumerate(pages):
+            for bits in (0, 8, 20):
+                a = PagePrint("/a", "a", "A", "s1", 1, 0, 0, la, (1, 0))
+                b = PagePrint("/b", "b", "B", "s2", 1, (1 << bits) - 1, (1 << bits) - 1, lb, (1, 1))
+                if page_similarity(a, b) is not None:
+                    assert _could_agree(a, b, bits, bits), (i, j, bits)
+                    kept += 1
+                elif not _could_agree(a, b, bits, bits):
+                    pruned += 1
+    assert kept >= 3 * 21 and pruned > 100  # copies matched, most different pages pruned
