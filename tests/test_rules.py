@@ -24,6 +24,7 @@ from verify.model import (
 )
 from verify.pipeline import applicant_from_folder
 from verify.profile import load_profile
+from verify.report.rows import to_row
 from verify.rules import DuplicateHit, RuleContext, judge
 
 PROFILE = load_profile("shaoxing-2022")
@@ -105,6 +106,12 @@ def test_not_published_unless_the_folder_holds_the_publication() -> None:
     other = _doc(Kind.paper_published, title="城市污水处理厂提标改造的工艺比选", path="A01/z.pdf")
     assert _codes(letter, siblings=(published,)) == []
     assert _codes(letter, siblings=(other,)) == ["NOT_PUBLISHED"]
+    # The row says why there is no finding: the document that proves publication.
+    applicant = Applicant("A01", PartialDate(2019, 1, 1), PartialDate(2022, 6, 30), "flag")
+    proved = judge(RuleContext(letter, applicant, (other, published)), PROFILE)
+    assert proved.publication_proof == ("A01/y.pdf",)
+    assert to_row(proved)["publication_proof"] == ["A01/y.pdf"]
+    assert "publication_proof" not in to_row(judge(RuleContext(letter, applicant, (other,)), PROFILE))
 
 
 def test_clarity_severity_by_degree() -> None:

@@ -291,6 +291,9 @@ class DocumentReport:
     evidence: DocumentEvidence
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     applicant: Applicant | None = None
+    # An acceptance letter's paper shown published by these documents of the same applicant
+    # (display paths): the reason it has no NOT_PUBLISHED finding.
+    publication_proof: tuple[str, ...] = ()
 
     @property
     def worst(self) -> Severity | None:

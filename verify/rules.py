@@ -84,16 +84,21 @@ def _publishes(publication: DocumentEvidence, title: str | None, author: str | N
             or mentions_title(title, publication.pages, author))
 
 
-def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+def publication_proof(ctx: RuleContext) -> tuple[str, ...]:
+    """The applicant's documents that prove an acceptance letter's paper was published (the
+    row names them, so a reviewer sees why no NOT_PUBLISHED was raised)."""
     from .checks.understanding import letter_addressee
 
     doc = ctx.doc
     if doc.understanding.kind is not Kind.paper_accepted:
-        return
+        return ()
     author = letter_addressee(doc.pages)
-    proof = [s for s in ctx.siblings if _publishes(s, doc.understanding.title, author)]
-    if not proof:
-        yield Hit("NOT_PUBLISHED", None, {"title": doc.understanding.title or "题目未识别"})
+    return tuple(s.ref.display for s in ctx.siblings if _publishes(s, doc.understanding.title, author))
+
+
+def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
+    if ctx.doc.understanding.kind is Kind.paper_accepted and not publication_proof(ctx):
+        yield Hit("NOT_PUBLISHED", None, {"title": ctx.doc.understanding.title or "题目未识别"})
 
 
 def _date_values(ctx: RuleContext, boundary: object) -> dict[str, EvidenceValue]:
@@ -198,4 +203,4 @@ def judge(ctx: RuleContext, profile: Profile) -> DocumentReport:
     rules = RULES if ctx.doc.status is Status.unreadable else RULES + DOCUMENT_RULES
     hits = [h for rule in rules for h in rule(ctx, profile)]
     findings = tuple(to_finding(h, profile) for h in hits)
-    return DocumentReport(ctx.doc, findings, ctx.applicant)
+    return DocumentReport(ctx.doc, findings, ctx.applicant, publication_proof(ctx))

@@ -54,6 +54,8 @@ def to_row(report: DocumentReport) -> Row:
     if ok:
         row["title"] = ev.understanding.title
         row["issuing_unit"] = ev.understanding.issuing_unit
+        if report.publication_proof:  # an acceptance letter whose paper the folder shows published
+            row["publication_proof"] = list(report.publication_proof)
         row["page_info"] = [
             {"page": p.number, "origin": p.origin, "text_source": p.text.source,
              "effective_dpi": round(p.effective_dpi, 1) if p.effective_dpi else None,
