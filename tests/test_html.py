@@ -44,7 +44,7 @@ from verify.model import (
     Understanding,
 )
 from verify.profile import Profile, load_profile, parse_profile
-from verify.report.html import page_overlays, render_html, summarize, write_html
+from verify.report.html import doc_anchor, page_overlays, render_html, summarize, write_html
 from verify.report.rows import to_row
 from verify.report.thumbnails import VIEW_LONG_SIDE, encode, pages_to_show, render_pages
 from verify.rules import DuplicateHit, RuleContext, judge
@@ -610,3 +610,25 @@ def test_duplicate_link_picks_the_other_applicants_document_when_names_repeat(tm
     doc1 = html[html.index('id="doc-1"'):]
     assert 'class="dup-link" href="#doc-1"' in doc0
     assert 'class="dup-link" href="#doc-0"' in doc1
+
+
+def test_a_published_letter_links_to_its_proof(tmp_path: Path) -> None:
+    profile = load_profile("shaoxing-2022")
+    title = "曹娥江流域水质模型的参数率定研究"
+    letter_img = save_jpeg(page_image(["录用通知"]), tmp_path / "丁" / "录用.jpg")
+    paper_img = save_jpeg(page_image(["论文"]), tmp_path / "丁" / "论文.jpg")
+    d = DateMention(1, "2022年5月", PartialDate(2022, 5), DateRole.accepted)
+    letter = DocumentEvidence(ref_for(tmp_path, letter_img, 0), None, Status.ok, page_count=1,
+                              pages=(page_ev(1),),
+                              understanding=Understanding(Kind.paper_accepted, achievement_date=d, title=title))
+    paper = DocumentEvidence(ref_for(tmp_path, paper_img, 1), None, Status.ok, page_count=1,
+                             pages=(page_ev(1),),
+                             understanding=Understanding(Kind.paper_published, achievement_date=d, title=title))
+    applicant = Applicant("丁", None, None)
+    reports = [judge(RuleContext(letter, applicant, (paper,)), profile),
+               judge(RuleContext(paper, applicant, (letter,)), profile)]
+    assert "NOT_PUBLISHED" not in [f.code for f in reports[0].findings]
+    html = render_html(reports, profile, {}, GENERATED)
+    link = re.search(r'class="proof"><a class="dup-link" href="#([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert link is not None and link.group(1) == doc_anchor(1)
+    assert link.group(2) == reports[1].evidence.ref.display

@@ -81,6 +81,7 @@ LABELS_ZH: dict[str, str] = {
     "doc.points": "建议扣分",
     "doc.noDate": "未识别",
     "doc.noSeal": "未发现",
+    "doc.proof": "见刊证明",
     "doc.noFindings": "未发现问题",
     "doc.reason": "原因",
     "dup.link": "查看对方材料",
@@ -161,6 +162,7 @@ LABELS_EN: dict[str, str] = {
     "doc.points": "Suggested deduction",
     "doc.noDate": "not found",
     "doc.noSeal": "none found",
+    "doc.proof": "Published in",
     "doc.noFindings": "No findings",
     "doc.reason": "Reason",
     "dup.link": "Open the other document",
@@ -388,6 +390,15 @@ class DocumentIndex:
         return candidates[0][1] if candidates else None
 
 
+def _doc_link(path: str, applicant: str | None, index: int, documents: DocumentIndex) -> str:
+    """``path`` as a link to its document's entry in the report (plain text if not in it)."""
+    target = documents.find(path, applicant, index)
+    if target is None:
+        return escape(path)
+    return (f'<a class="dup-link" href="#{doc_anchor(target)}" '
+            f'data-target="{doc_anchor(target)}">{escape(path)}</a>')
+
+
 def _finding_row(f: Finding, index: int, documents: DocumentIndex, shown: Collection[int]) -> str:
     message = escape(f.message)
     if f.code == "DUPLICATE":
@@ -472,6 +483,10 @@ def _doc_html(index: int, report: DocumentReport, profile: Profile,
                              for s in ev.seals)
         facts.append(f'<dt>{_t("doc.seals")}</dt><dd>'
                      f'{seal_text or _t("doc.noSeal", cls="muted")}</dd>')
+        if report.publication_proof:  # why an acceptance letter has no NOT_PUBLISHED
+            links = "；".join(_doc_link(p, applicant_key(report), index, documents)
+                             for p in report.publication_proof)
+            facts.append(f'<dt>{_t("doc.proof")}</dt><dd class="proof">{links}</dd>')
     facts.append(f'<dt>{_t("doc.points")}</dt><dd class="points">{_points(points)}</dd>')
     facts = [f'<div class="fact">{x}</div>' for x in facts]  # keeps each label with its value
     if report.findings:
