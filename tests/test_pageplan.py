@@ -14,7 +14,14 @@ from tests.conftest import pdf_of_images
 from verify.bench import ScanStyle, scanned_pdf
 from verify.checks.pagination import find_page_label
 from verify.model import InputRef, TextSpan
-from verify.pageplan import MAX_QUEUED_PAGES, PENDING, STRIP_BATCH, PageReader, _ink_only
+from verify.pageplan import (
+    MAX_QUEUED_PAGES,
+    PENDING,
+    STRIP_BATCH,
+    STRIP_GAP_PX,
+    PageReader,
+    _cut_strips,
+)
 from verify.pages import Page, open_document
 from verify.text.ocr import OcrResult, make_engine
 
@@ -106,16 +113,26 @@ def test_an_ocr_error_reaches_the_document_and_cancel_drops_the_queue(tmp_path: 
     assert slow.calls < 3  # the last page was never read
 
 
-def test_noisy_strips_become_ink_on_white_and_blank_strips_white() -> None:
+def test_strips_are_ink_on_white_paper_and_blank_strips_white(tmp_path: Path) -> None:
+    """The strips the page reader sends to the OCR: grey paper with sensor noise goes white,
+    a footer's strokes keep their ink, a footer-less page's bottom strip is all white."""
     rng = np.random.default_rng(3)
-    strip = np.clip(235 + rng.normal(0, 6, (120, 800)), 0, 255).astype(np.uint8)
-    strip[50:70, 300:500] = 60  # a footer's strokes
-    out = _ink_only(strip)
-    assert set(np.unique(out)) <= {0, 255}
-    assert (out[52:68, 302:498] == 0).mean() > 0.95
-    assert (out[:40] == 255).all() and (out[80:] == 255).all()  # paper noise is gone
-    blank = np.clip(235 + rng.normal(0, 6, (120, 800)), 0, 255).astype(np.uint8)
-    assert (_ink_only(blank) == 255).all()
+    grey = np.clip(235 + rng.normal(0, 6, (1170, 827)), 0, 255).astype(np.uint8)
+    blank = Page(number=1, image=np.repeat(grey[:, :, None], 3, axis=2), dpi=100,
+                 width_pt=595.0, height_pt=842.0, effective_dpi=100, origin="image")
+    footed = grey.copy()
+    footed[1110:1125, 350:480] = 60  # a footer's strokes, 95 % down the page
+    page = Page(number=2, image=np.repeat(footed[:, :, None], 3, axis=2), dpi=100,
+                width_pt=595.0, height_pt=842.0, effective_dpi=100, origin="image")
+    strips = _cut_strips(page)
+    bottom = strips.image[strips.top_height + STRIP_GAP_PX:]
+    row = 1110 - strips.bottom_offset
+    assert (bottom[row + 1:row + 14, 352:478] == 60).mean() > 0.95  # ink kept as it was
+    ink_free = np.ones(bottom.shape, bool)
+    ink_free[row - 2:row + 17, 348:482] = False
+    assert (bottom[ink_free] == 255).all()  # paper noise (σ 6) is gone
+    assert (strips.image[:strips.top_height] == 255).all()
+    assert (_cut_strips(blank).image == 255).all()
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .checks.pagination import whiten_paper
 from .model import PageText, TextSpan
 from .pages import SCAN_DPI, Page
 from .text.normalize import normalize_text
@@ -33,7 +34,6 @@ FOOTER_WINDOW = (0.915, 0.945)
 STRIP_GAP_PX = 40  # white rows between the stacked strips so Tesseract keeps them as 2 blocks
 STRIP_MAX_WIDTH = 1600  # px, ~190 DPI across A4: 10.5 pt page numbers are ~28 px tall
 STRIP_BATCH = 10  # pages whose strips are read in one engine call
-STRIP_MIN_CONTRAST = 40  # grey levels between paper and the darkest stroke: less is paper only
 MAX_QUEUED_PAGES = 2  # whole pages (~12 MB each at 200 DPI) waiting for the reader thread
 # A body page of a long scan is rendered at no more than this: its strips are read at ~190 DPI
 # anyway (STRIP_MAX_WIDTH), clarity works on a ~1400-px analysis image and seals on a reduced
@@ -91,27 +91,8 @@ def _cut_strips(page: Page) -> _Strips:
         bottom = cv2.resize(bottom, (int(w * f), max(1, int(bottom.shape[0] * f))),
                             interpolation=cv2.INTER_AREA)
     gap = np.full((STRIP_GAP_PX, top.shape[1]), 255, dtype=np.uint8)
-    return _Strips(page.number, np.concatenate([_ink_only(top), gap, _ink_only(bottom)], axis=0),
+    return _Strips(page.number, np.concatenate([whiten_paper(top), gap, whiten_paper(bottom)], axis=0),
                    int(h * f), top.shape[0], int(bottom_y0 * f))
-
-
-def _ink_only(strip: np.ndarray) -> np.ndarray:
-    """The strip as black ink on white paper.
-
-    A strip is mostly paper, and Tesseract reads scanner noise and paper grain there as
-    characters: the strips of five multi-page fixture scans (26 pages, covers unnumbered) gave
-    0 page numbers at 6–15 s of CPU per document, a noisy 30-page report 14 of 30. After a 3×3
-    median (drops the noise), ink is what is darker than halfway from the paper to the darkest
-    stroke: 9 of 26 and 30 of 30, at 0.1–0.2 s. A strip without ink contrast is blank paper and
-    is returned white."""
-    if strip.size == 0:
-        return strip
-    smooth = cv2.medianBlur(strip, 3)
-    paper = float(np.median(smooth))
-    darkest = float(smooth.min())
-    if paper - darkest < STRIP_MIN_CONTRAST:
-        return np.full_like(strip, 255)
-    return np.where(smooth < (paper + darkest) / 2, 0, 255).astype(np.uint8)
 
 
 def _read_batch(batch: list[_Strips], engine: OcrEngine) -> dict[int, PageText]:

@@ -271,6 +271,9 @@ WHITEN_SHARE = 0.1  # what the OCR sees: only this near the paper goes white
 FOOTER_MAX_WIDTH = 0.35  # of the page width: ``第 3 页 共 5 页`` in 9 pt is ~17 %
 
 
+STRIP_MIN_CONTRAST = 40  # grey levels between paper and the darkest stroke: less is paper only
+
+
 def _ink_cut(grey: np.ndarray, share: float) -> float:
     """Grey level under which a pixel is ink: ``share`` of the way from the paper (median) to
     the darkest ink, and at least ``PAPER_NOISE`` under the paper. The darkest ink is taken
@@ -282,14 +285,27 @@ def _ink_cut(grey: np.ndarray, share: float) -> float:
 
 
 def whiten_paper(grey: np.ndarray) -> np.ndarray:
-    """``grey`` with its paper set to white, ink (and the grey rims of strokes) kept.
+    """``grey`` with its paper set to white, ink (and the grey rims of strokes) kept: what
+    Tesseract is given of a header or footer strip (the page plan) and of a footer line
+    (``read_footer_label``).
 
-    Only what is within ``WHITEN_SHARE`` of the paper (and ``PAPER_NOISE`` at least) goes
-    white: a harsher cut thinned ``/`` until Tesseract read ``3/5`` as ``3/15``. A strip
-    with no ink comes out (nearly) white, so the OCR reads nothing instead of grain.
+    A strip is mostly paper, and Tesseract reads scanner noise and paper grain there as
+    characters (raw strips of five fixture scans gave 0 page numbers of 26). Only what is
+    within ``WHITEN_SHARE`` of the paper (and ``PAPER_NOISE`` at least) goes white: a harsher
+    cut thinned ``/`` until Tesseract read ``3/5`` as ``3/15``. A strip whose darkest stroke
+    is less than ``STRIP_MIN_CONTRAST`` under the paper has no ink and comes out white, so the
+    OCR reads nothing instead of grain; lone grain specks darker than the cut go white too.
     """
+    if grey.size == 0:
+        return grey
+    mean3 = cv2.blur(grey, (3, 3))
+    if float(np.median(grey)) - float(mean3.min()) < STRIP_MIN_CONTRAST:
+        return np.full_like(grey, 255)
+    cut = _ink_cut(grey, WHITEN_SHARE)
     out = grey.copy()
-    out[grey > _ink_cut(grey, WHITEN_SHARE)] = 255
+    # A grain speck is one dark pixel among paper: its 3×3 mean is paper. A stroke's pixels
+    # (even of a 2 px ``/``) keep a dark mean.
+    out[(grey > cut) | (mean3 > cut)] = 255
     return out
 
 
@@ -327,15 +343,13 @@ def needs_footer_reread(label: PageLabel | None) -> bool:
     return label is None or _BARE.match(label.text) is not None
 
 
-def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
-    """The page number of an image page's footer, read again on its own.
-
-    The lowest ink line of the bottom ``FOOTER_SEARCH`` of the page is cropped, enlarged to
-    ``FOOTER_TEXT_DPI``, its paper whitened, and read by ``line_engine`` (Tesseract with
-    ``--psm 7``, one line, ``chi_sim``: it read ``- 3 -`` best). For a page whose own text
-    carries no label (``find_page_label``); at most one engine call (none when the lowest
-    line is wider than a page number). On a photo the sheet (``rectified_sheet``) is searched,
-    not the desk below it.
+def footer_line_image(page: Page) -> np.ndarray | None:
+    """The lowest line of an image page's footer, ready for a one-line OCR engine: cropped,
+    enlarged to ``FOOTER_TEXT_DPI``, its paper whitened, on a white border. None when the
+    bottom ``FOOTER_SEARCH`` of the page has no ink line, or its lowest line is wider than a
+    page number (body text, a table row). On a photo the sheet (``rectified_sheet``) is
+    searched, not the desk below it. A few milliseconds and a few kB: the pipeline keeps it
+    until the page's OCR says whether a re-read is needed.
     """
     img = page.image
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
@@ -343,23 +357,34 @@ def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
     # on the sheet made rectangular (its resolution then taken against A4).
     sheet = rectified_sheet(grey)
     dpi = page.dpi if sheet is grey else max(sheet.shape) / A4_LONG_INCH
-    grey = sheet
-    h = grey.shape[0]
-    top = int((1 - FOOTER_SEARCH) * h)
-    band = grey[top:]
+    h = sheet.shape[0]
+    band = sheet[int((1 - FOOTER_SEARCH) * h):]
     box = _footer_line_box(band)
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    if x1 - x0 > FOOTER_MAX_WIDTH * grey.shape[1]:
+    if x1 - x0 > FOOTER_MAX_WIDTH * sheet.shape[1]:
         return None  # a line of body text or a table row, not a page number
     crop = band[y0:y1, x0:x1]
     f = max(1.0, FOOTER_TEXT_DPI / max(dpi, 1.0))
     if f > 1.0:
         crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
-    crop = cv2.copyMakeBorder(whiten_paper(crop), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
+    return cv2.copyMakeBorder(whiten_paper(crop), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
                               value=255)
-    result = line_engine.read(crop)
-    # Patterned labels only: a bare number read from a crop may be a cover's date or a
-    # table's last cell (a photographed certificate read "12").
+
+
+def read_footer_line(line: np.ndarray, line_engine: OcrEngine) -> PageLabel | None:
+    """The page label in a footer line image (``footer_line_image``), read by ``line_engine``
+    (Tesseract ``--psm 7``, one line, ``chi_sim``: it read ``- 3 -`` best). Patterned labels
+    only: a bare number read from a crop may be a cover's date or a table's last cell (a
+    photographed certificate read "12")."""
+    result = line_engine.read(line)
     return parse_page_label(" ".join(s.text for s in result.spans))
+
+
+def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
+    """The page number of an image page's footer, read again on its own (at most one engine
+    call; none when there is no footer-like line). For a page whose own text carries no label
+    or a bare number (``needs_footer_reread``)."""
+    line = footer_line_image(page)
+    return None if line is None else read_footer_line(line, line_engine)
