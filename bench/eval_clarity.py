@@ -330,18 +330,25 @@ def measure_file(path: Path) -> tuple[dict[str, float], float]:
     return {m.name: m.value for m in ms}, dt
 
 
-def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
-    """Every page of the fixture generator's documents, with its labelled clarity codes."""
-    rows: list[Row] = []
+def labelled_documents(root: Path) -> Iterator[tuple[dict, InputRef]]:
+    """The fixture generator's documents of ``root`` (its ``labels.jsonl``), each label with a
+    reference to open it; documents without pages (unreadable fixtures) are left out."""
     for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         lab = json.loads(line)
         if not lab.get("pages"):
             continue
         path = root / lab["file"]
+        yield lab, InputRef(lab["file"], path, PurePosixPath(str(path.resolve())))
+
+
+def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
+    """Every page of the fixture generator's documents, with its labelled clarity codes."""
+    rows: list[Row] = []
+    for lab, ref in labelled_documents(root):
         truth: dict[int, set[str]] = {}
         for c in lab["clarity"]:
             truth.setdefault(c["page"], set()).add(c["code"])
-        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        doc = open_document(ref)
         try:
             for i in range(doc.page_count):
                 page = doc.page(i)
@@ -393,12 +400,10 @@ def pagination_eval(root: Path) -> None:
     tp = fp = fn = tn = 0
     ocr_pages = 0
     t0 = time.perf_counter()
-    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        lab = json.loads(line)
-        if not lab.get("pages") or (lab["pages"] < 2 and not lab["pages_missing"]):
+    for lab, ref in labelled_documents(root):
+        if lab["pages"] < 2 and not lab["pages_missing"]:
             continue
-        path = root / lab["file"]
-        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        doc = open_document(ref)
         labels = []
         for i in range(doc.page_count):
             page = doc.page(i)
@@ -481,15 +486,11 @@ def text_margin_mm(page: Page) -> float | None:
 def margins_eval(root: Path) -> None:
     """Nearest text-line margin (mm) of every image page: CROPPED pages vs normal ones."""
     cropped, normal = [], []
-    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        lab = json.loads(line)
-        if not lab.get("pages"):
-            continue
-        path = root / lab["file"]
+    for lab, ref in labelled_documents(root):
         codes: dict[int, set[str]] = {}
         for c in lab["clarity"]:
             codes.setdefault(c["page"], set()).add(c["code"])
-        doc = open_document(InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))))
+        doc = open_document(ref)
         try:
             for i in range(doc.page_count):
                 page = doc.page(i)
@@ -513,41 +514,56 @@ def margins_eval(root: Path) -> None:
           f"{min(normal)[0] if normal else float('nan'):.1f} mm")
 
 
-def pipeline_pagination_eval(root: Path) -> None:
+def pipeline_pagination_eval(root: Path, all_documents: bool = False) -> None:
     """PAGES_MISSING from the pipeline's own page labels (``check_document``: full pages and
-    the page plan's strips), as is (A) and with the footer re-read of unlabelled image pages
-    (B: ``needs_footer_reread`` → ``read_footer_label``), per document of 2–6 image pages that
-    is a project cover, a publication or labelled pages_missing."""
-    from verify.checks.pagination import needs_footer_reread, pages_gap, read_footer_label
+    the page plan's strips), without (A) and with (B) its footer re-read
+    (``Worker.footer_reread``), per image document of 2–6 pages that is a project cover, a
+    publication or labelled pages_missing (``all_documents``: every image document of two or
+    more pages). Times the re-read's two parts: cutting the footer line (every image page of
+    such a document) and the one-line OCR (pages whose label was missing or bare)."""
+    import verify.pipeline as pipeline
+    from verify.checks.pagination import pages_gap
     from verify.options import Options
-    from verify.pipeline import Worker, check_document
-    from verify.text.ocr import TesseractEngine
 
-    worker = Worker(Options(paths=(root,), jobs=1, reread_ocr="none"))
-    line_engine = TesseractEngine("chi_sim", psm=7)
-    counts = {"A": [0, 0, 0, 0], "B": [0, 0, 0, 0]}  # tp fp fn tn
-    for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        lab = json.loads(line)
-        if not 2 <= lab["pages"] <= 6 or lab["delivery"] == "born_digital":
-            continue
-        if not (lab["pages_missing"] or lab["kind"] in ("project_cover", "paper_published")):
-            continue
-        path = root / lab["file"]
-        ref = InputRef(lab["file"], path, PurePosixPath(str(path.resolve())))
-        ev = check_document(ref, worker)
-        first = [p.label for p in ev.pages]
-        second = list(first)
-        doc = open_document(ref)
+    cut_s: list[float] = []
+    ocr_s: list[float] = []
+    cut, read = pipeline.footer_line_image, pipeline.read_footer_line
+
+    def timed_cut(page: Page) -> np.ndarray | None:
+        t0 = time.process_time()  # CPU: the reader thread's Tesseract runs meanwhile
         try:
-            for i, p in enumerate(ev.pages):
-                if p.origin == "image" and needs_footer_reread(second[i]):
-                    page = doc.page(i).rotated(p.text.rotation)
-                    second[i] = read_footer_label(page, line_engine) or second[i]
+            return cut(page)
         finally:
-            doc.close()
+            cut_s.append(time.process_time() - t0)
+
+    def timed_read(line: np.ndarray, engine: object) -> object:
+        t0 = time.perf_counter()  # wall: Tesseract is a subprocess
+        try:
+            return read(line, engine)  # type: ignore[arg-type]
+        finally:
+            ocr_s.append(time.perf_counter() - t0)
+
+    pipeline.footer_line_image = timed_cut
+    pipeline.read_footer_line = timed_read  # type: ignore[assignment]
+    workers = {}
+    for key, on in (("A", False), ("B", True)):
+        workers[key] = pipeline.Worker(Options(paths=(root,), jobs=1, reread_ocr="none"))
+        workers[key].footer_reread = on
+    counts = {"A": [0, 0, 0, 0], "B": [0, 0, 0, 0]}  # tp fp fn tn
+    image_pages = 0
+    for lab, ref in labelled_documents(root):
+        if lab["pages"] < 2 or lab["delivery"] == "born_digital":
+            continue
+        if not all_documents and not (lab["pages"] <= 6 and (
+                lab["pages_missing"] or lab["kind"] in ("project_cover", "paper_published"))):
+            continue
         truth = bool(lab["pages_missing"])
-        marks = []
-        for key, labels in (("A", first), ("B", second)):
+        marks, got = [], []
+        for key, worker in workers.items():
+            ev = pipeline.check_document(ref, worker)
+            if key == "B":
+                image_pages += sum(p.origin == "image" for p in ev.pages)
+            labels = [p.label for p in ev.pages]
             gap = pages_gap(labels, len(labels))
             found = gap is not None and gap.problem
             c = counts[key]
@@ -556,13 +572,23 @@ def pipeline_pagination_eval(root: Path) -> None:
             c[2] += truth and not found
             c[3] += not truth and not found
             marks.append(("  " if found == truth else "XX") + key)
-        got = [[None if x is None else (x.number, x.total) for x in ls] for ls in (first, second)]
+            got.append([None if x is None else (x.number, x.total) for x in labels])
         print(f"{' '.join(marks)} {lab['file']} {lab['delivery']} truth={truth} A={got[0]} "
               f"B={got[1]}")
     for key, (tp, fp, fn, tn) in counts.items():
         p = tp / (tp + fp) if tp + fp else 1.0
         r = tp / (tp + fn) if tp + fn else 1.0
-        print(f"{key}: PAGES_MISSING n={tp + fn} P={p:.3f} R={r:.3f} false alarms {fp}/{fp + tn}")
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{key}: PAGES_MISSING n={tp + fn} P={p:.3f} R={r:.3f} F1={f1:.3f} "
+              f"false alarms {fp}/{fp + tn}")
+    if cut_s:
+        cut_s.sort()
+        print(f"footer line cut: {len(cut_s)} image pages, CPU ms median "
+              f"{1000 * cut_s[len(cut_s) // 2]:.1f}, max {1000 * cut_s[-1]:.1f}")
+    if ocr_s:
+        ocr_s.sort()
+        print(f"footer re-read OCR: {len(ocr_s)} calls on {image_pages} image pages, wall ms "
+              f"median {1000 * ocr_s[len(ocr_s) // 2]:.0f}, max {1000 * ocr_s[-1]:.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -576,6 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline-pagination", action="store_true",
                     help="with --fixtures: PAGES_MISSING from the pipeline's labels, without "
                          "and with the footer re-read (slow: real OCR)")
+    ap.add_argument("--all-documents", action="store_true",
+                    help="with --pipeline-pagination: every image document of 2+ pages")
     ap.add_argument("--margins", action="store_true",
                     help="with --fixtures: nearest text-line margin (mm) of CROPPED vs normal pages")
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS)
@@ -588,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         pagination_eval(args.fixtures)
         return 0
     if args.fixtures and args.pipeline_pagination:
-        pipeline_pagination_eval(args.fixtures)
+        pipeline_pagination_eval(args.fixtures, args.all_documents)
         return 0
     if args.fixtures and args.margins:
         margins_eval(args.fixtures)

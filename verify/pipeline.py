@@ -24,12 +24,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
+import numpy as np
 import pymupdf
 
 from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
 from .checks.fingerprint import page_fingerprint
-from .checks.pagination import find_page_label
+from .checks.pagination import (
+    find_page_label,
+    footer_line_image,
+    needs_footer_reread,
+    read_footer_line,
+)
 from .checks.seal_text import compare_seal_unit, suppress_seal_ink
 from .checks.seals import find_seals
 from .checks.understanding import understand_document, wants_reread
@@ -55,7 +61,7 @@ from .pages import Page, SourceDocument, iter_pages, open_document
 from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
-from .text.ocr import OcrEngine, OutOfProcessEngine, make_engine
+from .text.ocr import OcrEngine, OutOfProcessEngine, TesseractEngine, make_engine
 from .text.read import read_red_channel, text_from_layer
 
 log = logging.getLogger(__name__)
@@ -71,8 +77,13 @@ class Worker:
         self.options = options
         self._engine: OcrEngine | None = None
         self._reread: OcrEngine | None = None
+        self._footer: OcrEngine | None = None
         self._reader_thread: ThreadPoolExecutor | None = None
         self.debug_name = ""  # the current document's folder under --debug-dir
+        # Read the footer line of an image page again when its OCR gave no printed page
+        # number or a bare one (bench/eval_clarity.py --pipeline-pagination turns it off to
+        # compare).
+        self.footer_reread = True
 
     def page_reader(self) -> PageReader:
         """A reader for one document's OCR, on this worker's one reader thread."""
@@ -96,6 +107,16 @@ class Worker:
             # In a process of its own: its peak would add to this worker's (see OutOfProcessEngine).
             self._reread = OutOfProcessEngine(self.options.reread_ocr, det_max_side=960)
         return self._reread
+
+    @property
+    def footer_engine(self) -> OcrEngine:
+        """Tesseract on one line (``--psm 7``), for a footer's page number read again alone
+        (``read_footer_line``); created on first use, single-threaded like every Tesseract
+        here. Its own engine whatever ``--ocr`` is: a page number of a few characters is one
+        quick Tesseract call, and ``chi_sim`` read ``- 3 -`` best."""
+        if self._footer is None:
+            self._footer = TesseractEngine("chi_sim", psm=7)
+        return self._footer
 
     @property
     def engine(self) -> OcrEngine:
@@ -214,19 +235,51 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
     thread returns them."""
     count = doc.page_count
     pages: list[PageEvidence] = []
+    # The footer line of each image page (a few kB, cut while the page is in hand), kept
+    # until the page's OCR arrives: if that found no printed page number, or a bare one, the
+    # line is read again alone. A whole-page OCR misreads a small lone ``- 2 -`` (holdout
+    # doc_084: ``Soe``) and a photo's footers most of all. One page alone cannot show a
+    # missing page by a bare number, so single pages are not re-read.
+    footer_lines: dict[int, np.ndarray] = {}
+    reread = worker.footer_reread and count >= 2
+
+    def read_footer_again(evidence: PageEvidence, *, for_total: bool = False) -> PageEvidence:
+        line = footer_lines.pop(evidence.number, None)
+        # A page turned upright by OSD had its footer elsewhere than the line cut.
+        if line is None or evidence.text.rotation != 0:
+            return evidence
+        label = read_footer_line(line, worker.footer_engine)
+        if label is None or (for_total and (label.total is None or evidence.label is None
+                                            or label.number != evidence.label.number)):
+            return evidence  # a number read twice alike is kept; only a total is added
+        return replace(evidence, label=label)
 
     def fill(texts: dict[int, PageText]) -> None:
         for number, text in texts.items():
-            pages[number - 1] = with_text(pages[number - 1], text)
+            evidence = with_text(pages[number - 1], text)
+            if needs_footer_reread(evidence.label):
+                evidence = read_footer_again(evidence)
+            elif evidence.label is not None and evidence.label.total is not None:
+                footer_lines.pop(number, None)
+            pages[number - 1] = evidence
 
     for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
         pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
+        if reread and page.origin == "image" and not is_landscape(page):
+            line = footer_line_image(page)
+            if line is not None:
+                footer_lines[page.number] = line
         if page.origin == "image":
             # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
             # never needed again, and the store would add ~250 MB to every worker on long scans.
             pymupdf.TOOLS.store_shrink(100)
         fill(reader.collect())
     fill(reader.collect(finish=True))
+    # A label without the total that other pages print (``第2页`` of ``第2页/共5页``, the
+    # rest lost to the OCR) is read again: a total is what shows a missing last page.
+    if footer_lines and any(p.label is not None and p.label.total is not None for p in pages):
+        for number in sorted(footer_lines):
+            pages[number - 1] = read_footer_again(pages[number - 1], for_total=True)
     return tuple(pages)
 
 
