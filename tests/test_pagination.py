@@ -134,3 +134,15 @@ def test_missing_first_page_is_reported_apart() -> None:
     gap = pages_gap(_labels((2, 3), (3, 3)), 2)
     assert gap is not None and gap.first_missing and not gap.problem
     assert gap.describe_zh() == "首页（第1页）缺失；页脚标注共3页，实有2页"
+
+
+def test_misread_leading_footer_is_a_numbered_page_not_the_cover() -> None:
+    """A report whose cover is gone: its first page's blurred ``2/4`` read as a bare ``4``
+    (ignored as a misreading) still prints a number, so what is missing before ``3/4`` is
+    page 1 (the cover), not page 2."""
+    gap = pages_gap(_labels((4, None), (3, 4), (4, 4)), 3)
+    assert gap is not None and gap.ignored == (1,)
+    assert gap.first_missing and gap.missing == () and not gap.problem
+    # An unlabelled first page (a cover prints no footer) before "3/4" is page 1: 2 is gone.
+    gap = pages_gap(_labels(None, (3, 4), (4, 4)), 3)
+    assert gap is not None and gap.missing == (2,) and not gap.first_missing

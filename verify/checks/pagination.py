@@ -240,8 +240,13 @@ def pages_gap(labels: Sequence[PageLabel | None], page_count: int) -> PageGap | 
         # "- 45 -"): a leading gap counts only when the numbering plainly starts at 1.
         starts_at_one = declared is not None or before <= MAX_LEAD_GAP_WITHOUT_TOTAL
         if before > 0 and lead and starts_at_one:
-            # Unlabelled leading pages (a cover prints no footer) fill the first numbers.
-            missing.update(lead[-before:] if len(lead) >= before else lead)
+            # Unlabelled leading pages (a cover prints no footer) fill the first numbers; a
+            # leading page whose footer was read but misread prints a number, so it fills the
+            # numbers just before the first kept label (seed 7303 doc_071, a cover-less report: a
+            # blurred ``2/4`` read ``4`` before ``3/4``, ``4/4``: the cover is what is gone).
+            footed = sum(1 for k in ignored if read[k][0] < first_i)
+            unlabelled = first_i - footed
+            missing.update(lead[unlabelled:unlabelled + before] if len(lead) >= before else lead)
     if declared is not None and kept:
         last_i, last = kept[-1]
         after = (declared - last.number) - (page_count - 1 - last_i)
