@@ -81,6 +81,18 @@ def test_read_footer_label(footer: str, number: int, total: int | None) -> None:
     assert label is not None and (label.number, label.total) == (number, total)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [2, 3])
+def test_footer_line_chi_sim_reads_without_slash_is_read_again_in_eng(seed: int) -> None:
+    """On these grey scans chi_sim alone reads the ``3/5`` line as ``315`` (no label);
+    ``eng`` on the same line reads ``3/5``."""
+    page = as_page(scanned_page("3/5", noise=6.0, seed=seed))
+    chi_sim = TesseractEngine("chi_sim", psm=7)
+    assert read_footer_label(page, chi_sim) is None
+    label = read_footer_label(page, chi_sim, TesseractEngine("eng", psm=7))
+    assert label is not None and (label.number, label.total) == (3, 5)
+
+
 def test_no_footer_reads_nothing() -> None:
     """A page whose lowest line is body text (wider than a page number) is not OCR'd."""
 

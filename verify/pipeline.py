@@ -78,6 +78,7 @@ class Worker:
         self._engine: OcrEngine | None = None
         self._reread: OcrEngine | None = None
         self._footer: OcrEngine | None = None
+        self._footer_digits: OcrEngine | None = None
         self._reader_thread: ThreadPoolExecutor | None = None
         self.debug_name = ""  # the current document's folder under --debug-dir
         # Read the footer line of an image page again when its OCR gave no printed page
@@ -117,6 +118,14 @@ class Worker:
         if self._footer is None:
             self._footer = TesseractEngine("chi_sim", psm=7)
         return self._footer
+
+    @property
+    def footer_digits_engine(self) -> OcrEngine:
+        """Tesseract ``eng`` on one line, for a footer line ``chi_sim`` read as digits that
+        make no label (``315`` for ``3/5``); see ``read_footer_line``."""
+        if self._footer_digits is None:
+            self._footer_digits = TesseractEngine("eng", psm=7)
+        return self._footer_digits
 
     @property
     def engine(self) -> OcrEngine:
@@ -248,7 +257,7 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
         # A page turned upright by OSD had its footer elsewhere than the line cut.
         if line is None or evidence.text.rotation != 0:
             return evidence
-        label = read_footer_line(line, worker.footer_engine)
+        label = read_footer_line(line, worker.footer_engine, worker.footer_digits_engine)
         if label is None or (for_total and (label.total is None or evidence.label is None
                                             or label.number != evidence.label.number)):
             return evidence  # a number read twice alike is kept; only a total is added

@@ -378,18 +378,29 @@ def footer_line_image(page: Page) -> np.ndarray | None:
                               value=255)
 
 
-def read_footer_line(line: np.ndarray, line_engine: OcrEngine) -> PageLabel | None:
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def read_footer_line(line: np.ndarray, line_engine: OcrEngine,
+                     digits_engine: OcrEngine | None = None) -> PageLabel | None:
     """The page label in a footer line image (``footer_line_image``), read by ``line_engine``
-    (Tesseract ``--psm 7``, one line, ``chi_sim``: it read ``- 3 -`` best). Patterned labels
-    only: a bare number read from a crop may be a cover's date or a table's last cell (a
-    photographed certificate read "12")."""
-    result = line_engine.read(line)
-    return parse_page_label(" ".join(s.text for s in result.spans))
+    (Tesseract ``--psm 7``, one line, ``chi_sim``: it read ``- 3 -`` and ``第 4 页 共 7 页``
+    best). A line it reads as Latin characters only that are no label (``315`` for ``3/5``:
+    chi_sim drops a thin ``/``) is read again by ``digits_engine`` (``eng``, ``--psm 7``: 8/8
+    ``3/5`` and ``- 2 -`` on grey test scans where chi_sim read 4/8 ``3/5``; it cannot read
+    ``第…页``). Patterned labels only: a bare number read from a crop may be a cover's date
+    or a table's last cell (a photographed certificate read "12")."""
+    text = " ".join(s.text for s in line_engine.read(line).spans)
+    label = parse_page_label(text)
+    if label is None and digits_engine is not None and text.strip() and not _CJK.search(text):
+        label = parse_page_label(" ".join(s.text for s in digits_engine.read(line).spans))
+    return label
 
 
-def read_footer_label(page: Page, line_engine: OcrEngine) -> PageLabel | None:
-    """The page number of an image page's footer, read again on its own (at most one engine
-    call; none when there is no footer-like line). For a page whose own text carries no label
-    or a bare number (``needs_footer_reread``)."""
+def read_footer_label(page: Page, line_engine: OcrEngine,
+                      digits_engine: OcrEngine | None = None) -> PageLabel | None:
+    """The page number of an image page's footer, read again on its own (no engine call when
+    there is no footer-like line; see ``read_footer_line``). For a page whose own text
+    carries no label or a bare number (``needs_footer_reread``)."""
     line = footer_line_image(page)
-    return None if line is None else read_footer_line(line, line_engine)
+    return None if line is None else read_footer_line(line, line_engine, digits_engine)
