@@ -16,7 +16,7 @@ import resource
 import signal
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -246,21 +246,24 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
     pages: list[PageEvidence] = []
     # The footer line of each image page (a few kB, cut while the page is in hand), kept
     # until the page's OCR arrives: if that found no printed page number, or a bare one, the
-    # line is read again alone. A whole-page OCR misreads a small lone ``- 2 -`` (holdout
+    # line is read again alone (and kept to the end, where a label without the document's
+    # total is read again). A whole-page OCR misreads a small lone ``- 2 -`` (holdout
     # doc_084: ``Soe``) and a photo's footers most of all. One page alone cannot show a
     # missing page by a bare number, so single pages are not re-read.
     footer_lines: dict[int, np.ndarray] = {}
     reread = worker.footer_reread and count >= 2
 
-    def read_footer_again(evidence: PageEvidence, *, for_total: bool = False) -> PageEvidence:
+    def read_footer_again(evidence: PageEvidence, declared: int | None = None) -> PageEvidence:
         line = footer_lines.pop(evidence.number, None)
         # A page turned upright by OSD had its footer elsewhere than the line cut.
         if line is None or evidence.text.rotation != 0:
             return evidence
         label = read_footer_line(line, worker.footer_engine, worker.footer_digits_engine)
-        if label is None or (for_total and (label.total is None or evidence.label is None
-                                            or label.number != evidence.label.number)):
-            return evidence  # a number read twice alike is kept; only a total is added
+        if label is None:
+            return evidence
+        if declared is not None and (evidence.label is None or label.number != evidence.label.number
+                                     or label.total != declared):
+            return evidence  # a number read is kept unless read again alike with the total
         return replace(evidence, label=label)
 
     def fill(texts: dict[int, PageText]) -> None:
@@ -268,8 +271,6 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
             evidence = with_text(pages[number - 1], text)
             if needs_footer_reread(evidence.label):
                 evidence = read_footer_again(evidence)
-            elif evidence.label is not None and evidence.label.total is not None:
-                footer_lines.pop(number, None)
             pages[number - 1] = evidence
 
     for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
@@ -284,11 +285,16 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
             pymupdf.TOOLS.store_shrink(100)
         fill(reader.collect())
     fill(reader.collect(finish=True))
-    # A label without the total that other pages print (``第2页`` of ``第2页/共5页``, the
-    # rest lost to the OCR) is read again: a total is what shows a missing last page.
-    if footer_lines and any(p.label is not None and p.label.total is not None for p in pages):
+    # A label without the total most pages print (``第2页`` of ``第2页/共5页``, the rest
+    # lost to the OCR) or with another total (the strip OCR reads a grey ``3/5`` as ``3/15``)
+    # is read again: a total is what shows a missing last page, and a wrong one invents one.
+    totals = Counter(p.label.total for p in pages if p.label is not None and p.label.total)
+    if footer_lines and totals:
+        declared = totals.most_common(1)[0][0]
         for number in sorted(footer_lines):
-            pages[number - 1] = read_footer_again(pages[number - 1], for_total=True)
+            label = pages[number - 1].label
+            if label is not None and label.total != declared:
+                pages[number - 1] = read_footer_again(pages[number - 1], declared)
     return tuple(pages)
 
 
