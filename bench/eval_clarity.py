@@ -520,17 +520,17 @@ def pipeline_pagination_eval(root: Path, all_documents: bool = False) -> None:
     the page plan's strips), without (A) and with (B) its footer re-read
     (``Worker.footer_reread``), per image document of 2–6 pages that is a project cover, a
     publication or labelled pages_missing (``all_documents``: every image document of two or
-    more pages). Times the re-read's two parts: cutting the footer line (every image page of
-    such a document) and the one-line OCR (pages whose label was missing or bare)."""
+    more pages). Times the re-read's two parts: cutting the footer lines (every image page of
+    such a document, upright and turned over) and the one-line OCR (pages whose label was missing or bare)."""
     import verify.pipeline as pipeline
     from verify.checks.pagination import pages_gap
     from verify.options import Options
 
     cut_s: list[float] = []
     ocr_s: list[float] = []
-    cut, read = pipeline.footer_line_image, pipeline.read_footer_line
+    cut, read = pipeline.footer_lines, pipeline.read_footer_line
 
-    def timed_cut(page: Page) -> np.ndarray | None:
+    def timed_cut(page: Page) -> object:
         t0 = time.process_time()  # CPU: the reader thread's Tesseract runs meanwhile
         try:
             return cut(page)
@@ -544,7 +544,7 @@ def pipeline_pagination_eval(root: Path, all_documents: bool = False) -> None:
         finally:
             ocr_s.append(time.perf_counter() - t0)
 
-    pipeline.footer_line_image = timed_cut
+    pipeline.footer_lines = timed_cut  # type: ignore[assignment]
     pipeline.read_footer_line = timed_read  # type: ignore[assignment]
     workers = {}
     for key, on in (("A", False), ("B", True)):

@@ -143,3 +143,17 @@ def test_needs_footer_reread() -> None:
     assert needs_footer_reread(PageLabel(230, None, "230"))  # a misread "- 3 -"
     assert not needs_footer_reread(PageLabel(3, None, "- 3 -"))
     assert not needs_footer_reread(PageLabel(3, 5, "第3页共5页"))
+
+
+@pytest.mark.slow
+def test_footer_of_an_upside_down_page_is_the_top_line_turned_over() -> None:
+    """A page delivered upside down (OSD may miss it: seed 7305 IMG_2034) prints its page
+    number at the top, turned: ``footer_lines`` cuts that line turned back upright too."""
+    from verify.checks.pagination import footer_lines, read_footer_line
+
+    upside_down = np.ascontiguousarray(scanned_page("第 2 页 共 4 页", body_lines=30)[::-1, ::-1])
+    lines = footer_lines(as_page(upside_down))
+    assert lines.upright is None  # the bottom holds the first body line: too wide for a label
+    assert lines.turned is not None
+    label = read_footer_line(lines.turned, TesseractEngine("chi_sim", psm=7))
+    assert label is not None and (label.number, label.total) == (2, 4)

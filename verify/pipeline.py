@@ -24,15 +24,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
-import numpy as np
 import pymupdf
 
 from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
 from .checks.fingerprint import page_fingerprint
 from .checks.pagination import (
+    FooterLines,
     find_page_label,
-    footer_line_image,
+    footer_lines,
     needs_footer_reread,
     read_footer_line,
 )
@@ -244,19 +244,27 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
     thread returns them."""
     count = doc.page_count
     pages: list[PageEvidence] = []
-    # The footer line of each image page (a few kB, cut while the page is in hand), kept
-    # until the page's OCR arrives: if that found no printed page number, or a bare one, the
-    # line is read again alone (and kept to the end, where a label without the document's
-    # total is read again). A whole-page OCR misreads a small lone ``- 2 -`` (holdout
-    # doc_084: ``Soe``) and a photo's footers most of all. One page alone cannot show a
-    # missing page by a bare number, so single pages are not re-read.
-    footer_lines: dict[int, np.ndarray] = {}
+    # The footer line of each image page (a few kB, cut while the page is in hand, also as
+    # it would be were the page upside down), kept until the page's OCR arrives: if that found
+    # no printed page number, or a bare one, the line is read again alone (and kept to the
+    # end, see below). A whole-page OCR misreads a small lone ``- 2 -`` (holdout doc_084:
+    # ``Soe``) and a photo's footers most of all. One page alone cannot show a missing page
+    # by a bare number, so single pages are not re-read.
+    footers: dict[int, FooterLines] = {}
     reread = worker.footer_reread and count >= 2
 
-    def read_footer_again(evidence: PageEvidence, declared: int | None = None) -> PageEvidence:
-        line = footer_lines.pop(evidence.number, None)
-        # A page turned upright by OSD had its footer elsewhere than the line cut.
-        if line is None or evidence.text.rotation != 0:
+    def read_footer_again(evidence: PageEvidence, declared: int | None = None,
+                          turned: bool | None = None) -> PageEvidence:
+        """The page with its footer read again, on the line its OCR's rotation points to
+        (``turned`` overrides); ``declared``: only a re-read of the same number with that
+        total replaces a label."""
+        lines = footers.pop(evidence.number, None)
+        rotation = evidence.text.rotation
+        if turned is None and rotation not in (0, 180):
+            return evidence  # a page turned sideways has its footer along a side
+        line = None if lines is None else lines.turned if (turned or rotation == 180) \
+            else lines.upright
+        if line is None:
             return evidence
         label = read_footer_line(line, worker.footer_engine, worker.footer_digits_engine)
         if label is None:
@@ -270,28 +278,39 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
         for number, text in texts.items():
             evidence = with_text(pages[number - 1], text)
             if needs_footer_reread(evidence.label):
+                lines = footers.get(number)
                 evidence = read_footer_again(evidence)
+                if evidence.label is None and lines is not None and text.rotation == 0:
+                    footers[number] = lines  # may yet be an upside-down page (see below)
             pages[number - 1] = evidence
 
     for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
         pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
         if reread and page.origin == "image" and not is_landscape(page):
-            line = footer_line_image(page)
-            if line is not None:
-                footer_lines[page.number] = line
+            lines = footer_lines(page)
+            if lines.upright is not None or lines.turned is not None:
+                footers[page.number] = lines
         if page.origin == "image":
             # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
             # never needed again, and the store would add ~250 MB to every worker on long scans.
             pymupdf.TOOLS.store_shrink(100)
         fill(reader.collect())
     fill(reader.collect(finish=True))
+    # A document photographed upside down: OSD turned some pages and missed others, which
+    # were read unturned (seed 7305 IMG_2034: page 1 turned, pages 2–3 not, no label read).
+    # Their footer is the top line turned over.
+    if any(p.text.rotation == 180 for p in pages):
+        for number in sorted(footers):
+            evidence = pages[number - 1]
+            if evidence.label is None and evidence.text.rotation == 0:
+                pages[number - 1] = read_footer_again(evidence, turned=True)
     # A label without the total most pages print (``第2页`` of ``第2页/共5页``, the rest
     # lost to the OCR) or with another total (the strip OCR reads a grey ``3/5`` as ``3/15``)
     # is read again: a total is what shows a missing last page, and a wrong one invents one.
     totals = Counter(p.label.total for p in pages if p.label is not None and p.label.total)
-    if footer_lines and totals:
+    if footers and totals:
         declared = totals.most_common(1)[0][0]
-        for number in sorted(footer_lines):
+        for number in sorted(footers):
             label = pages[number - 1].label
             if label is not None and label.total != declared:
                 pages[number - 1] = read_footer_again(pages[number - 1], declared)

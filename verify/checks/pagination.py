@@ -348,27 +348,23 @@ def needs_footer_reread(label: PageLabel | None) -> bool:
     return label is None or _BARE.match(label.text) is not None
 
 
-def footer_line_image(page: Page) -> np.ndarray | None:
-    """The lowest line of an image page's footer, ready for a one-line OCR engine: cropped,
-    enlarged to ``FOOTER_TEXT_DPI``, its paper whitened, on a white border. None when the
-    bottom ``FOOTER_SEARCH`` of the page has no ink line, or its lowest line is wider than a
-    page number (body text, a table row). On a photo the sheet (``rectified_sheet``) is
-    searched, not the desk below it. A few milliseconds and a few kB: the pipeline keeps it
-    until the page's OCR says whether a re-read is needed.
-    """
-    img = page.image
-    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    # A photo shows a desk around the sheet: the footer is at the bottom of the sheet, read
-    # on the sheet made rectangular (its resolution then taken against A4).
-    sheet = rectified_sheet(grey)
-    dpi = page.dpi if sheet is grey else max(sheet.shape) / A4_LONG_INCH
-    h = sheet.shape[0]
-    band = sheet[int((1 - FOOTER_SEARCH) * h):]
+@dataclass(frozen=True)
+class FooterLines:
+    """An image page's footer line as delivered (``upright``) and as it would be were the
+    page upside down (``turned``: the lowest line of the top band after a 180° turn). Which
+    one holds the page number is known only once the page's OCR says how it was turned
+    (``PageText.rotation``); both are cut while the page is in hand (a few kB each)."""
+
+    upright: np.ndarray | None
+    turned: np.ndarray | None
+
+
+def _line_image(band: np.ndarray, sheet_width: int, dpi: float) -> np.ndarray | None:
     box = _footer_line_box(band)
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    if x1 - x0 > FOOTER_MAX_WIDTH * sheet.shape[1]:
+    if x1 - x0 > FOOTER_MAX_WIDTH * sheet_width:
         return None  # a line of body text or a table row, not a page number
     crop = band[y0:y1, x0:x1]
     f = max(1.0, FOOTER_TEXT_DPI / max(dpi, 1.0))
@@ -376,6 +372,30 @@ def footer_line_image(page: Page) -> np.ndarray | None:
         crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     return cv2.copyMakeBorder(whiten_paper(crop), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
                               value=255)
+
+
+def footer_lines(page: Page) -> FooterLines:
+    """The lowest line of an image page's footer, ready for a one-line OCR engine: cropped,
+    enlarged to ``FOOTER_TEXT_DPI``, its paper whitened, on a white border; and the same of
+    the page turned upside down. None where the bottom ``FOOTER_SEARCH`` of the page has no
+    ink line, or its lowest line is wider than a page number (body text, a table row). On a
+    photo the sheet (``rectified_sheet``) is searched, not the desk below it.
+    """
+    img = page.image
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    # A photo shows a desk around the sheet: the footer is at the bottom of the sheet, read
+    # on the sheet made rectangular (its resolution then taken against A4).
+    sheet = rectified_sheet(grey)
+    dpi = page.dpi if sheet is grey else max(sheet.shape) / A4_LONG_INCH
+    h, w = sheet.shape
+    search = int(FOOTER_SEARCH * h)
+    return FooterLines(_line_image(sheet[h - search:], w, dpi),
+                       _line_image(np.ascontiguousarray(sheet[:search][::-1, ::-1]), w, dpi))
+
+
+def footer_line_image(page: Page) -> np.ndarray | None:
+    """The footer line of the page as delivered (``footer_lines``)."""
+    return footer_lines(page).upright
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
