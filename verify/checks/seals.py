@@ -277,28 +277,37 @@ def is_colour_page(m: Maps) -> bool:
     return _colour_share(m.rgb[::2, ::2]) > COLOUR_PAGE_MIN_SHARE
 
 
-def _colour_share(rgb: np.ndarray) -> float:
-    """Share of pixels whose channels spread over ``COLOUR_PAGE_CHROMA`` (OpenCV on uint8
-    planes: ~20x faster than a numpy reduction over the channel axis)."""
+def _colour_share(rgb: np.ndarray, chroma: int = COLOUR_PAGE_CHROMA) -> float:
+    """Share of pixels whose channels spread over ``chroma`` (OpenCV on uint8 planes: ~20x
+    faster than a numpy reduction over the channel axis)."""
     r, g, b = cv2.split(np.ascontiguousarray(rgb))
     spread = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
-    _, over = cv2.threshold(spread, COLOUR_PAGE_CHROMA, 1, cv2.THRESH_BINARY)  # spread > 60
+    _, over = cv2.threshold(spread, chroma, 1, cv2.THRESH_BINARY)  # spread > chroma
     return cv2.countNonZero(over) / max(spread.size, 1)
 
 
-def _has_colour(image: np.ndarray) -> bool:
+# A born-digital render has no scan noise or JPEG chroma: any pixel whose channels spread
+# over 20 is drawn in colour. A faint e-seal (35-55% opacity, or pale pink) spreads only
+# 25-60 and covered 0.2-0.5% of its page on the faint fixtures, so the colour-page test
+# (spread > 60) called 3 of 8 faint born-digital seal pages seal-free; anti-aliased black
+# text and the paper tints of the generator and of office templates spread under 10.
+SEAL_INK_CHROMA = 20
+
+
+def _has_colour(image: np.ndarray, chroma: int = COLOUR_PAGE_CHROMA) -> bool:
     """``is_colour_page`` on a strided view of the full page (no maps needed)."""
     if image.ndim == 2:
         return False
     step = max(1, round(2 * max(image.shape[:2]) / WORK_LONG_SIDE))  # is_colour_page's density
-    return _colour_share(image[::step, ::step]) > COLOUR_PAGE_MIN_SHARE
+    return _colour_share(image[::step, ::step], chroma) > COLOUR_PAGE_MIN_SHARE
 
 
 def may_hold_seal(page: Page) -> bool:
     """False for a born-digital page with neither colour nor a raster image: its seal would
-    have to be a grey vector drawing, which no e-seal is (they are red or blue)."""
+    have to be a grey vector drawing, which no e-seal is (they are red or blue, however
+    faint)."""
     return page.origin != "born_digital" or page.effective_dpi is not None or _has_colour(
-        page.image)
+        page.image, SEAL_INK_CHROMA)
 
 
 def needs_grey_search(page: Page, colour_page: bool) -> bool:
