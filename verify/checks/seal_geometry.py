@@ -61,6 +61,8 @@ FEATURE_NAMES = (
     "texture",  # edge density inside (fingerprints and emblems are busy)
     "strength",  # colour strength of the ink (0..1), or darkness for grey
     "ring_peak",  # fraction of angles whose strongest ink (0.8..1.2) sits on the border line
+    "inner_ring",  # a second thin closed ring inside (0.3..0.85): coverage x (1 - longest gap)
+    "star",  # share of the centre disc (0..0.1) that is solid ink: the star
 )
 
 
@@ -407,6 +409,8 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
         float((edges > 0).mean()) if edges.size else 0.0,
         min(1.0, strength * (1.0 if mode == "dark" else 4.0)),
         _ring_peak(pn),
+        _inner_ring(pn),
+        float((pn[_band(0.0, 0.1)] > 0.45).mean()),
     ], dtype=np.float32)
 
 
@@ -428,6 +432,33 @@ def _ring_peak(pn: np.ndarray) -> float:
     if abs(centre - 1.0) > 0.12:
         return 0.0
     return float((strong & (np.abs(arg - centre) <= 0.06)).mean())
+
+
+# A thin line at distance s: ink at s (±1 sample) and paper 3-5 samples (0.075-0.125 of the
+# radius) inside and outside it. A seal's characters are 0.2-0.3 of the radius tall, so a
+# character band is no thin line; a printed emblem's or badge's inner ring (at 0.6-0.82) is.
+_INNER_LO, _INNER_HI, _INNER_SIDE = 0.3, 0.85, 3
+
+
+def _inner_ring(pn: np.ndarray) -> float:
+    """How completely a thin ring concentric with the border runs inside it: the coverage of
+    the best such ring times one minus its longest gap (1.0 = a closed ring). Printed
+    emblems and 核心期刊 badges have one (a border, a band of text, an inner ring); official
+    seals have none inside their character band, except bilingual seals (with a star)."""
+    i0 = int(np.searchsorted(_S, _INNER_LO))
+    i1 = int(np.searchsorted(_S, _INNER_HI))
+    k = _INNER_SIDE
+    best = 0.0
+    covers: list[tuple[float, np.ndarray]] = []
+    for j in range(i0, i1):
+        core = pn[j - 1:j + 2].max(axis=0)
+        inner = pn[j - k - 2:j - k + 1].min(axis=0)
+        outer = pn[j + k:j + k + 3].min(axis=0)
+        thin = (core > 0.45) & (inner < 0.5 * core) & (outer < 0.5 * core)
+        covers.append((float(thin.mean()), thin))
+    for cov, thin in sorted(covers, key=lambda c: -c[0])[:3]:  # the gap only for the best
+        best = max(best, cov * (1.0 - _longest_false_run(thin) / len(thin)))
+    return best
 
 
 def _longest_false_run(on: np.ndarray) -> int:
