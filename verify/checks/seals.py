@@ -191,10 +191,19 @@ def is_emblem(f: np.ndarray) -> bool:
                 and v["star"] < GATE_EMBLEM_MAX_STAR)
 
 
+# A grey-map ring stands on paper: the ink just outside it (relative to the ring's own ink)
+# was 0.11-0.21 on every true grey-ring candidate of the dev fixtures and realworld; a bright
+# disc in a dark photo or halftone (the moon in a dithered landscape: 0.73) and a chance
+# circle in guilloche (0.39-0.54) stand in ink.
+GATE_MAX_OUTSIDE_GREY = 0.35
+
+
 def passes_gates(f: np.ndarray) -> bool:
     if is_emblem(f):
         return False
     v = dict(zip(FEATURE_NAMES, f, strict=True))
+    if v["is_colour"] < 0.5 and v["outside_mean"] > GATE_MAX_OUTSIDE_GREY:
+        return False
     square = v["is_square"] > 0.5
     # A name seal cut in relief (白文) is a filled square (red, or grey in a grey scan) with
     # paper-white characters: mostly ink, but not solid (a bar of a chart is solid).
