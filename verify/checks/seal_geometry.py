@@ -35,6 +35,7 @@ MAX_SIZE_FRAC = 0.42
 # around black text stays under ~12 at 4:2:0 subsampling.
 COLOR_MIN = 18.0
 BLUE_MIN = 40.0  # blue seal ink is saturated (40,70,170: 100); pale blue paper is ~40 here
+BLUE_MIN_CLEAN = 20.0  # on a born-digital render: a faint blue e-seal's ring is 25-45
 DARK_MIN = 0.28
 FILLED_SQUARE_MAX_FILL = 0.9  # a 白文 name seal is 55-85% ink; a solid block ~100%
 DARK_FLOOR = 0.1  # weakest border darkness still treated as ink (a faint grey seal ~0.15)
@@ -96,6 +97,7 @@ class Maps:
     blue: np.ndarray
     dark: np.ndarray
     edges: np.ndarray  # uint8 0/255 Canny on grey
+    clean: bool = False  # a born-digital render (no scan noise, white paper)
 
     @property
     def short_side(self) -> int:
@@ -140,7 +142,10 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     red = ((r - np.maximum(g, b)) * hue_w).astype(np.int16)
     # Blue/violet seals (colour "other"): blue above red and green, and dark enough that
     # light-blue security paper and sky-blue photo backgrounds do not count.
-    blue = np.minimum(b - np.maximum(r, g), 200 - r)
+    # A born-digital render has white paper and no chroma noise: there a faint blue e-seal
+    # (35-55% opacity: ~180,187,224, only 20-45 below the 200 cut of the scan rule) is
+    # blue ink as it stands.
+    blue = b - np.maximum(r, g) if clean_render else np.minimum(b - np.maximum(r, g), 200 - r)
     # Subtract the local paper colour (coloured certificate paper, pink guilloche): the
     # median over a window several times wider than a seal stroke, and wider than a filled
     # badge (else a filled red disc would turn into a red ring), is the paper. Computed on a
@@ -159,7 +164,7 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     paper = cv2.blur(paper, (kk, kk)).astype(np.float32)
     dark = np.clip(1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
     edges = cv2.Canny(grey, 60, 160)
-    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges)
+    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges, clean_render)
 
 
 # --------------------------------------------------------------------------- proposals
@@ -179,7 +184,8 @@ def _size_ok(w: float, h: float, short: int) -> bool:
 
 def _colour_proposals(m: Maps, mode: str) -> list[Proposal]:
     cmap = m.red if mode == "red" else m.blue
-    mask = (cmap * 255 > (COLOR_MIN if mode == "red" else BLUE_MIN)).astype(np.uint8)
+    cut = COLOR_MIN if mode == "red" else BLUE_MIN_CLEAN if m.clean else BLUE_MIN
+    mask = (cmap * 255 > cut).astype(np.uint8)
     if mask.sum() < 30:
         return []
     short = m.short_side

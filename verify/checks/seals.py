@@ -281,7 +281,10 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
     for i in order:
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        ok = (bool(scores[i] >= thresholds[i]) and passes_gates(f)
+        # A filled square in blue is a block of a figure or a button, not a name seal (白文
+        # name seals are red; a blue block's corner passed as one on a scanned article).
+        blue_block = p.mode == "blue" and g.square and f[FEATURE_NAMES.index("fill")] > GATE_MAX_FILL
+        ok = (bool(scores[i] >= thresholds[i]) and passes_gates(f) and not blue_block
               and (not colour_page or p.mode != "dark" or _ink_is_red(m, g))
               and not any(_same_seal(bbox, k) for k in kept))
         if ok:
