@@ -475,6 +475,9 @@ def cmd_faint_fixtures(args: argparse.Namespace) -> None:
     layouts.seal_for_unit = faint_seal  # type: ignore[assignment]
     archive.DELIVERY_SHARE = [("born_digital", 0.4), ("scan", 0.3), ("grey_scan", 0.0),
                               ("photo", 0.3)]
+    if args.low_contrast_photos:  # the hardest case: a faint seal on a washed-out photo
+        archive.DELIVERY_SHARE = [("photo", 1.0)]
+        archive.RASTER_CODES = ["LOW_CONTRAST"]
     generate.main(["--out", args.out, "--split", args.split, "--count", str(args.count),
                    "--seed", str(args.seed), "--quiet"])
 
@@ -517,6 +520,8 @@ def main() -> None:
     ff.add_argument("--split", default="dev")
     ff.add_argument("--count", type=int, default=60)
     ff.add_argument("--seed", type=int, required=True)
+    ff.add_argument("--low-contrast-photos", action="store_true",
+                    help="phone photos only; every damaged one is LOW_CONTRAST (~20 %%)")
     args = ap.parse_args()
     {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures,
      "grey-fixtures": cmd_grey_fixtures, "faint-fixtures": cmd_faint_fixtures}[args.cmd](args)

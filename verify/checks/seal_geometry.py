@@ -115,6 +115,20 @@ def _paper_level(channel: np.ndarray) -> np.ndarray:
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
 
 
+# A washed-out photo or scan (LOW_CONTRAST: ink and paper squeezed into ~100 grey levels)
+# squeezes a seal's colour too: a faint seal's red fell to 5-15, under the colour cut. The
+# colour maps are stretched by the page's tonal range (1st to 99th percentile of grey) to 160
+# levels, up to 2.5x. Ordinary pages span 170-220 (sparse text: the 1st percentile is grey),
+# and stretching them to 200 put blue figure blocks of two articles over the blue cut.
+CONTRAST_FULL_RANGE = 160.0
+CONTRAST_MAX_GAIN = 2.5
+
+
+def _contrast_gain(grey: np.ndarray) -> float:
+    lo, hi = np.percentile(grey[::4, ::4], (1, 99))
+    return float(np.clip(CONTRAST_FULL_RANGE / max(float(hi - lo), 1.0), 1.0, CONTRAST_MAX_GAIN))
+
+
 def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     """Downscale ``image`` and compute the colour and darkness maps.
 
@@ -154,9 +168,10 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     blue8 = np.clip(blue, 0, 255).astype(np.uint8)
     red_bg = _paper_level(red8)
     blue_bg = _paper_level(blue8)
-    red_rel = np.clip(red8.astype(np.float32) - red_bg, 0, None)
-    blue_rel = np.clip(blue8.astype(np.float32) - blue_bg, 0, None)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    gain = _contrast_gain(grey)
+    red_rel = np.clip((red8.astype(np.float32) - red_bg) * gain, 0, 255)
+    blue_rel = np.clip((blue8.astype(np.float32) - blue_bg) * gain, 0, 255)
     # Paper brightness: closing removes ink strokes, a blur smooths the lighting.
     kk = max(7, round(0.012 * max(small.shape[:2]))) | 1
     paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(
