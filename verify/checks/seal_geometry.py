@@ -64,6 +64,7 @@ FEATURE_NAMES = (
     "ring_peak",  # fraction of angles whose strongest ink (0.8..1.2) sits on the border line
     "inner_ring",  # a second thin closed ring inside (0.3..0.85): coverage x (1 - longest gap)
     "star",  # share of the centre disc (0..0.1) that is solid ink: the star
+    "centre_solid",  # the same over 0..0.2: a star fills ~0.6-1.0, an emblem's drawing ~0.3
 )
 
 
@@ -433,6 +434,7 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
         _ring_peak(pn),
         _inner_ring(pn),
         float((pn[_band(0.0, 0.1)] > 0.45).mean()),
+        float((pn[_band(0.0, 0.2)] > 0.45).mean()),
     ], dtype=np.float32)
 
 
