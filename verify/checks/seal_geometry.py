@@ -486,6 +486,33 @@ def _inner_ring(pn: np.ndarray) -> float:
     return best
 
 
+# Table rules and other straight lines: dark runs longer than 12% of the page's short side (a
+# seal's ring is curved: its straightest stretch, at the top, is ~0.3 of its diameter, under
+# 6% of the page). Grey lines of a scan count (darkness over 0.1).
+LINE_MIN_FRAC = 0.12
+LINE_INK = 0.1
+
+
+def line_free_dark(m: Maps) -> np.ndarray:
+    """The darkness map with long horizontal and vertical lines (and a pixel around them)
+    removed: what is left of a chance circle drawn by a table's rules."""
+    ink = (m.dark > LINE_INK).astype(np.uint8)
+    n = max(15, round(LINE_MIN_FRAC * m.short_side))
+    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    lines = cv2.dilate(cv2.max(rows, cols), np.ones((3, 3), np.uint8))
+    return np.where(lines > 0, np.float32(0), m.dark)
+
+
+def border_cover(ink: np.ndarray, g: Geometry, ref_ink: np.ndarray | None = None) -> float:
+    """``border_cov`` of ``g`` on ``ink``, the ink judged against the border strength measured
+    on ``ref_ink`` (default ``ink``)."""
+    p = profile(ink, g)
+    pr = p if ref_ink is None else profile(ref_ink, g)
+    ref = max(float(np.median(pr[_band(0.88, 1.08)].max(axis=0))), DARK_FLOOR)
+    return float((np.clip(p / ref, 0.0, 1.0)[_band(0.88, 1.08)].max(axis=0) > 0.45).mean())
+
+
 def _longest_false_run(on: np.ndarray) -> int:
     """Longest circular run of False in ``on`` (the widest gap in a border)."""
     if on.all():
