@@ -155,3 +155,27 @@ def test_faint_seal_on_washed_out_scan(tmp_path: Path) -> None:
     seals = find_seals(page)
     assert seals and max(_iou(s.bbox, truth) for s in seals) >= 0.6
 
+
+
+def test_table_rules_draw_no_ring_but_a_stamped_ring_stays() -> None:
+    """A circle in a table cell has border ink where it touches the rules (how the grey search
+    finds chance rings in tables); once long straight lines are removed none is left, while a
+    real ring stamped over the same table keeps its border."""
+    from verify.checks.seal_geometry import Geometry, border_cover, build_maps, line_free_dark
+
+    img = np.full((1400, 1000, 3), 250, np.uint8)
+    for y in range(200, 1300, 140):  # a grey-scanned table: rules every 140 px
+        cv2.line(img, (100, y), (900, y), (90, 90, 90), 2)
+    for x in (100, 380, 660, 900):
+        cv2.line(img, (x, 200), (x, 1260), (90, 90, 90), 2)
+    cv2.circle(img, (700, 900), 110, (120, 120, 120), 7)  # a grey seal's ring over the table
+    m = build_maps(img)
+    s = m.scale
+    chance = Geometry(240 * s, 270 * s, 70 * s, 70 * s, 0.0)  # touches the cell's two rules
+    ring = Geometry(700 * s, 900 * s, 110 * s, 110 * s, 0.0)
+    no_lines = line_free_dark(m)
+    assert no_lines[round(480 * s), round(500 * s)] == 0.0  # a rule is gone
+    assert border_cover(m.dark, ring) >= 0.95
+    assert border_cover(no_lines, ring, m.dark) >= 0.8
+    assert border_cover(m.dark, chance) > 0.25  # the rules above and below it
+    assert border_cover(no_lines, chance, m.dark) == 0.0
