@@ -454,6 +454,34 @@ def cmd_grey_fixtures(args: argparse.Namespace) -> None:
                    "--seed", str(args.seed), "--quiet"])
 
 
+def cmd_faint_fixtures(args: argparse.Namespace) -> None:
+    """A ``fixtures.generate`` set where every seal is faint (the generator draws 15 % faint)
+    and no document is a greyscale scan: faint red seals on born-digital pages (raster and
+    vector), colour scans and photos, to measure the faint class on its own. Only the
+    delivery shares and the seal's faintness change; the seal labels' ``faint`` follow."""
+    import fixtures.gen.archive as archive
+    import fixtures.gen.layouts as layouts
+    from fixtures import generate
+
+    plain = layouts.seal_for_unit
+
+    def faint_seal(*a: object, **kw: object) -> object:
+        if len(a) > 5:
+            a = (*a[:5], True, *a[6:])
+        else:
+            kw["faint"] = True
+        return plain(*a, **kw)  # type: ignore[arg-type]
+
+    layouts.seal_for_unit = faint_seal  # type: ignore[assignment]
+    archive.DELIVERY_SHARE = [("born_digital", 0.4), ("scan", 0.3), ("grey_scan", 0.0),
+                              ("photo", 0.3)]
+    if args.low_contrast_photos:  # the hardest case: a faint seal on a washed-out photo
+        archive.DELIVERY_SHARE = [("photo", 1.0)]
+        archive.RASTER_CODES = ["LOW_CONTRAST"]
+    generate.main(["--out", args.out, "--split", args.split, "--count", str(args.count),
+                   "--seed", str(args.seed), "--quiet"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -487,9 +515,16 @@ def main() -> None:
     gf.add_argument("--split", default="dev")
     gf.add_argument("--count", type=int, default=120)
     gf.add_argument("--seed", type=int, required=True)
+    ff = sub.add_parser("faint-fixtures", help="write a fixtures set where every seal is faint")
+    ff.add_argument("--out", required=True)
+    ff.add_argument("--split", default="dev")
+    ff.add_argument("--count", type=int, default=60)
+    ff.add_argument("--seed", type=int, required=True)
+    ff.add_argument("--low-contrast-photos", action="store_true",
+                    help="phone photos only; every damaged one is LOW_CONTRAST (~20 %%)")
     args = ap.parse_args()
     {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures,
-     "grey-fixtures": cmd_grey_fixtures}[args.cmd](args)
+     "grey-fixtures": cmd_grey_fixtures, "faint-fixtures": cmd_faint_fixtures}[args.cmd](args)
 
 
 if __name__ == "__main__":

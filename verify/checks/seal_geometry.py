@@ -35,6 +35,7 @@ MAX_SIZE_FRAC = 0.42
 # around black text stays under ~12 at 4:2:0 subsampling.
 COLOR_MIN = 18.0
 BLUE_MIN = 40.0  # blue seal ink is saturated (40,70,170: 100); pale blue paper is ~40 here
+BLUE_MIN_CLEAN = 20.0  # on a born-digital render: a faint blue e-seal's ring is 25-45
 DARK_MIN = 0.28
 FILLED_SQUARE_MAX_FILL = 0.9  # a 白文 name seal is 55-85% ink; a solid block ~100%
 DARK_FLOOR = 0.1  # weakest border darkness still treated as ink (a faint grey seal ~0.15)
@@ -61,6 +62,9 @@ FEATURE_NAMES = (
     "texture",  # edge density inside (fingerprints and emblems are busy)
     "strength",  # colour strength of the ink (0..1), or darkness for grey
     "ring_peak",  # fraction of angles whose strongest ink (0.8..1.2) sits on the border line
+    "inner_ring",  # a second thin closed ring inside (0.3..0.85): coverage x (1 - longest gap)
+    "star",  # share of the centre disc (0..0.1) that is solid ink: the star
+    "centre_solid",  # the same over 0..0.2: a star fills ~0.6-1.0, an emblem's drawing ~0.3
 )
 
 
@@ -94,6 +98,7 @@ class Maps:
     blue: np.ndarray
     dark: np.ndarray
     edges: np.ndarray  # uint8 0/255 Canny on grey
+    clean: bool = False  # a born-digital render (no scan noise, white paper)
 
     @property
     def short_side(self) -> int:
@@ -109,6 +114,21 @@ def _paper_level(channel: np.ndarray) -> np.ndarray:
     k = 2 * (round(PAPER_WINDOW_FRAC * max(h, w) / 4) // 2) + 1
     bg = cv2.medianBlur(q, max(3, min(k, 255)))
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+# A washed-out photo or scan (LOW_CONTRAST: ink and paper squeezed into ~100 grey levels)
+# squeezes a seal's colour too: a faint seal's red fell to 5-15, under the colour cut. The
+# colour maps of a raster page are stretched by its tonal range (the darkest 0.2% of pixels,
+# i.e. text ink even on a sparse page, to the paper's 99th percentile) to 160 levels, up to
+# 2.5x. Ordinary scans and photos span 170-250 and are not touched; a born-digital render is
+# never washed out.
+CONTRAST_FULL_RANGE = 160.0
+CONTRAST_MAX_GAIN = 2.5
+
+
+def _contrast_gain(grey: np.ndarray) -> float:
+    lo, hi = np.percentile(grey[::2, ::2], (0.2, 99))
+    return float(np.clip(CONTRAST_FULL_RANGE / max(float(hi - lo), 1.0), 1.0, CONTRAST_MAX_GAIN))
 
 
 def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
@@ -138,7 +158,10 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     red = ((r - np.maximum(g, b)) * hue_w).astype(np.int16)
     # Blue/violet seals (colour "other"): blue above red and green, and dark enough that
     # light-blue security paper and sky-blue photo backgrounds do not count.
-    blue = np.minimum(b - np.maximum(r, g), 200 - r)
+    # A born-digital render has white paper and no chroma noise: there a faint blue e-seal
+    # (35-55% opacity: ~180,187,224, only 20-45 below the 200 cut of the scan rule) is
+    # blue ink as it stands.
+    blue = b - np.maximum(r, g) if clean_render else np.minimum(b - np.maximum(r, g), 200 - r)
     # Subtract the local paper colour (coloured certificate paper, pink guilloche): the
     # median over a window several times wider than a seal stroke, and wider than a filled
     # badge (else a filled red disc would turn into a red ring), is the paper. Computed on a
@@ -147,9 +170,10 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     blue8 = np.clip(blue, 0, 255).astype(np.uint8)
     red_bg = _paper_level(red8)
     blue_bg = _paper_level(blue8)
-    red_rel = np.clip(red8.astype(np.float32) - red_bg, 0, None)
-    blue_rel = np.clip(blue8.astype(np.float32) - blue_bg, 0, None)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    gain = 1.0 if clean_render else _contrast_gain(grey)
+    red_rel = np.clip((red8.astype(np.float32) - red_bg) * gain, 0, 255)
+    blue_rel = np.clip((blue8.astype(np.float32) - blue_bg) * gain, 0, 255)
     # Paper brightness: closing removes ink strokes, a blur smooths the lighting.
     kk = max(7, round(0.012 * max(small.shape[:2]))) | 1
     paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(
@@ -157,7 +181,7 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     paper = cv2.blur(paper, (kk, kk)).astype(np.float32)
     dark = np.clip(1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
     edges = cv2.Canny(grey, 60, 160)
-    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges)
+    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges, clean_render)
 
 
 # --------------------------------------------------------------------------- proposals
@@ -177,7 +201,8 @@ def _size_ok(w: float, h: float, short: int) -> bool:
 
 def _colour_proposals(m: Maps, mode: str) -> list[Proposal]:
     cmap = m.red if mode == "red" else m.blue
-    mask = (cmap * 255 > (COLOR_MIN if mode == "red" else BLUE_MIN)).astype(np.uint8)
+    cut = COLOR_MIN if mode == "red" else BLUE_MIN_CLEAN if m.clean else BLUE_MIN
+    mask = (cmap * 255 > cut).astype(np.uint8)
     if mask.sum() < 30:
         return []
     short = m.short_side
@@ -407,6 +432,9 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
         float((edges > 0).mean()) if edges.size else 0.0,
         min(1.0, strength * (1.0 if mode == "dark" else 4.0)),
         _ring_peak(pn),
+        _inner_ring(pn),
+        float((pn[_band(0.0, 0.1)] > 0.45).mean()),
+        float((pn[_band(0.0, 0.2)] > 0.45).mean()),
     ], dtype=np.float32)
 
 
@@ -428,6 +456,61 @@ def _ring_peak(pn: np.ndarray) -> float:
     if abs(centre - 1.0) > 0.12:
         return 0.0
     return float((strong & (np.abs(arg - centre) <= 0.06)).mean())
+
+
+# A thin line at distance s: ink at s (±1 sample) and paper all along 3-5 samples (0.075-0.125
+# of the radius) inside and outside it. A seal's characters are 0.2-0.3 of the radius tall,
+# so a character band is no thin line (the strokes of a character always fall in one of the
+# flanks); a printed emblem's or badge's inner ring (at 0.6-0.82) is.
+_INNER_LO, _INNER_HI, _INNER_SIDE = 0.3, 0.85, 3
+
+
+def _inner_ring(pn: np.ndarray) -> float:
+    """How completely a thin ring concentric with the border runs inside it: the coverage of
+    the best such ring times one minus its longest gap (1.0 = a closed ring). Printed
+    emblems and 核心期刊 badges have one (a border, a band of text, an inner ring); official
+    seals have none inside their character band, except bilingual seals (with a star)."""
+    i0 = int(np.searchsorted(_S, _INNER_LO))
+    i1 = int(np.searchsorted(_S, _INNER_HI))
+    k = _INNER_SIDE
+    best = 0.0
+    covers: list[tuple[float, np.ndarray]] = []
+    for j in range(i0, i1):
+        core = pn[j - 1:j + 2].max(axis=0)
+        inner = pn[j - k - 2:j - k + 1].max(axis=0)
+        outer = pn[j + k:j + k + 3].max(axis=0)
+        thin = (core > 0.45) & (inner < 0.5 * core) & (outer < 0.5 * core)
+        covers.append((float(thin.mean()), thin))
+    for cov, thin in sorted(covers, key=lambda c: -c[0])[:3]:  # the gap only for the best
+        best = max(best, cov * (1.0 - _longest_false_run(thin) / len(thin)))
+    return best
+
+
+# Table rules and other straight lines: dark runs longer than 12% of the page's short side (a
+# seal's ring is curved: its straightest stretch, at the top, is ~0.3 of its diameter, under
+# 6% of the page). Grey lines of a scan count (darkness over 0.1).
+LINE_MIN_FRAC = 0.12
+LINE_INK = 0.1
+
+
+def line_free_dark(m: Maps) -> np.ndarray:
+    """The darkness map with long horizontal and vertical lines (and a pixel around them)
+    removed: what is left of a chance circle drawn by a table's rules."""
+    ink = (m.dark > LINE_INK).astype(np.uint8)
+    n = max(15, round(LINE_MIN_FRAC * m.short_side))
+    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    lines = cv2.dilate(cv2.max(rows, cols), np.ones((3, 3), np.uint8))
+    return np.where(lines > 0, np.float32(0), m.dark)
+
+
+def border_cover(ink: np.ndarray, g: Geometry, ref_ink: np.ndarray | None = None) -> float:
+    """``border_cov`` of ``g`` on ``ink``, the ink judged against the border strength measured
+    on ``ref_ink`` (default ``ink``)."""
+    p = profile(ink, g)
+    pr = p if ref_ink is None else profile(ref_ink, g)
+    ref = max(float(np.median(pr[_band(0.88, 1.08)].max(axis=0))), DARK_FLOOR)
+    return float((np.clip(p / ref, 0.0, 1.0)[_band(0.88, 1.08)].max(axis=0) > 0.45).mean())
 
 
 def _longest_false_run(on: np.ndarray) -> int:
