@@ -43,7 +43,15 @@ from itertools import pairwise
 
 import regex
 
-from ..model import DateMention, DateRole, Kind, PageEvidence, PageText, Understanding
+from ..model import (
+    DateMention,
+    DateRole,
+    Kind,
+    PageEvidence,
+    PageText,
+    PartialDate,
+    Understanding,
+)
 from ..text.normalize import compact
 from .dates import (
     FoundDate,
@@ -170,7 +178,53 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
                 or _first(found, last=True))
     if pick is None:
         return None, issue_text
-    return replace(pick.mention, role=role), issue_text
+    return replace(_cross_checked(_fuller(pick, found).mention, found), role=role), issue_text
+
+
+def _digits(value: PartialDate) -> str:
+    return f"{value.year}{value.month}{value.day or ''}"
+
+
+def _dropped_digit(short: str, long_: str) -> bool:
+    """``short`` is ``long_`` with one digit lost (2022年1月 for 2022年10月)."""
+    return len(long_) == len(short) + 1 and any(
+        long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _fuller(pick: FoundDate, found: Sequence[FoundDate]) -> FoundDate:
+    """The pick, or a date of the same role that reads like it with one more digit: OCR drops
+    a digit of a month or day (10月 → 1月) far more often than it invents one, so of two such
+    readings (the first and the second reading of a date, or the date and its repetition in
+    a footer) the longer is the printed one."""
+    v = pick.mention.value
+    for f in found:
+        w = f.mention.value
+        if (f.decoy is None and f.mention.role is pick.mention.role and w.year == v.year
+                and (w.day is None) == (v.day is None) and _dropped_digit(_digits(v), _digits(w))):
+            return f
+    return pick
+
+
+_ZEROS_IN_YEAR = re.compile("[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D]")
+_ARABIC_YEAR = re.compile(r"^[0-9]{4}")
+
+
+def _cross_checked(mention: DateMention, found: Sequence[FoundDate]) -> DateMention:
+    """A Chinese year with two or more zeros (二〇二〇) is where OCR doubles or drops a zero
+    look-alike (二OO二 → 2002). When another date of the document, printed in Arabic digits,
+    has the same month and a year of the same digits in another order, its year is the one
+    printed (the cover's 二〇二〇年一月 beside 2020年1月 in the header)."""
+    year_text = re.split("[年午]", mention.text, maxsplit=1)[0]
+    if _ARABIC_YEAR.match(year_text) or len(_ZEROS_IN_YEAR.findall(year_text)) < 2:
+        return mention
+    v = mention.value
+    for f in found:
+        w = f.mention.value
+        if (f.decoy is None and w.year != v.year and w.month == v.month
+                and sorted(str(w.year)) == sorted(str(v.year))
+                and _ARABIC_YEAR.match(f.mention.text)):
+            return replace(mention, value=PartialDate(w.year, v.month, v.day))
+    return mention
 
 
 # --------------------------------------------------------------------------- title and unit
