@@ -43,8 +43,9 @@ CASES: list[tuple[str, str, str | None, Kind, str | None]] = [
 ]
 
 
-def _page(text: str) -> PageEvidence:
-    return PageEvidence(1, 595, 842, "image", 200.0, PageText(text, source="ocr", mean_conf=80.0))
+def _page(text: str, number: int = 1) -> PageEvidence:
+    return PageEvidence(number, 595, 842, "image", 200.0,
+                        PageText(text, source="ocr", mean_conf=80.0))
 
 
 @pytest.mark.parametrize(("name", "first", "second", "kind", "date"), CASES,
@@ -55,3 +56,11 @@ def test_achievement_date_after_ocr_damage(name: str, first: str, second: str | 
     u = understand_document((_page(first),), reread)
     assert u.kind is kind
     assert (str(u.achievement_date.value) if u.achievement_date else None) == date
+
+
+def test_a_longer_date_on_another_page_is_another_date() -> None:
+    cover = _page(COVER + "编制日期：2022年1月")
+    body = _page("1 总论\n报告日期：2022年11月\n本项目位于绍兴市柯桥区。", 2)
+    u = understand_document((cover, body))
+    assert u.kind is Kind.project_cover
+    assert u.achievement_date is not None and str(u.achievement_date.value) == "2022-01"

@@ -194,12 +194,14 @@ def _dropped_digit(short: str, long_: str) -> bool:
 def _fuller(pick: FoundDate, found: Sequence[FoundDate]) -> FoundDate:
     """The pick, or a date of the same role that reads like it with one more digit: OCR drops
     a digit of a month or day (10月 → 1月) far more often than it invents one, so of two such
-    readings (the first and the second reading of a date, or the date and its repetition in
-    a footer) the longer is the printed one."""
+    readings on one page (the first and the second reading of a date, or the date and its
+    repetition in a footer) the longer is the printed one. Only on the pick's page: another
+    page of a report may print another date of the same role."""
     v = pick.mention.value
     for f in found:
         w = f.mention.value
         if (f.decoy is None and f.mention.role is pick.mention.role and w.year == v.year
+                and f.mention.page == pick.mention.page
                 and (w.day is None) == (v.day is None) and _dropped_digit(_digits(v), _digits(w))):
             return f
     return pick
