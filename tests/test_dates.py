@@ -134,6 +134,10 @@ CASES: list[tuple[str, Expected]] = [
     ("《能舌与环境》编加部-\n2018.5.15- 路", [("2018-05-15", "issued")]),
     # a short year of look-alikes only (a smudge read 0, a stroke read 人) is not guessed
     ("0人年2月27日", []),
+    # 二十六 with its upper stroke whitened with the red seal over it: no date, not day 16
+    ("编制日期 ; 二零二一年一月一十六日", []),
+    ("二〇二一年一十月", []),
+    ("贰零贰壹年壹拾月壹拾伍日", [("2021-10-15", "issued")]),  # financial numerals write 壹拾
     ("O人年2月", []),
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",

@@ -193,6 +193,10 @@ def _cn_small(s: str) -> int | None:
     """一..三十一 in Chinese numerals (十二, 二十一, 廿一, 拾贰, 〇三)."""
     if s in ("元", "正"):
         return 1
+    if s.startswith("一十"):
+        # Dates write 十六, never 一十六: a 二十六 whose upper stroke was lost (whitened with
+        # the red seal over it, or crossed by its ring). Not a date, rather than a wrong one.
+        return None
     total = 0
     pending: int | None = None
     for ch in s:

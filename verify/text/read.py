@@ -170,18 +170,21 @@ def _read_window(grey: np.ndarray, window: BBox, engine: OcrEngine, cut: bool) -
 
 def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: int = 0) -> PageText:
     """The second reading of an upright page: its red channel (red seals turn near-white),
-    and on a grey page, where the red channel is the page itself, the lines around each seal
-    again at the page's resolution (with seal-grey ink cut where the scan kept grey levels).
-    ``seals`` are boxes found on the page before it was ``turned`` degrees clockwise."""
+    reduced to ``REREAD_MAX_SIDE``, then the lines around each seal again at the page's own
+    resolution: from the red channel (a 300-DPI scan reduced 3.5× loses the small date under a
+    red seal), or on a grey page, where the red channel is the page itself, with seal-grey
+    ink cut where the scan kept grey levels. ``seals`` are boxes found on the page before it
+    was ``turned`` degrees clockwise."""
     full = read_red_channel(page, engine)
-    if not seals or not is_grey(page.image):
+    if not seals:
         return full
     grey = np.ascontiguousarray(page.image[:, :, 0])
+    cut = is_grey(page.image)
     extra: list[TextSpan] = []
     for seal in seals:
         box = _upright_box(seal.bbox, turned)
         for window in _windows(box):
-            extra.extend(_read_window(grey, window, engine, cut=True))
+            extra.extend(_read_window(grey, window, engine, cut=cut))
     if not extra:
         return full
     return _page_text(full.spans + tuple(extra), source="ocr", engine=engine.name,
