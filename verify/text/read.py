@@ -94,10 +94,12 @@ INK_PERCENTILE = 10  # the darkest ink: text strokes (seal ink in a grey scan is
 CUT_ABOVE_INK = 100  # whiter than text ink by this much: seal ink, turned white
 # Around a seal the date line is read again at the page's own resolution: the whole-page
 # second reading is reduced to REREAD_MAX_SIDE (a 150-DPI A4 scan to ~85 DPI), where a date
-# crossed by a grey seal's ring is lost. Two windows, because neither alone read every date on
-# the fixture dev split: a tight one (the seal and a little around it: the ring strokes are a
-# small part of it and RapidOCR reads the lines inside) and the seal's rows across the whole
-# page (a date line that starts far left of the seal, 编制日期：二〇一八年十月).
+# crossed by a grey seal's ring is lost. Two windows, because neither alone read both dates
+# of the first two grey-seal fixtures tried (seed 7202): a tight one (the seal and a little
+# around it, where the ring is a small part of the image: 二〇一七年二月十日, which the band read
+# as 上月) and the seal's rows across the whole page (a date line that starts far left of the
+# seal, 编制日期：二〇一八年十月, cut by the tight window). Ring removal (whitening the radii
+# where ink covers most angles) read no better on those two and is not done.
 TIGHT_MARGIN_X, TIGHT_MARGIN_Y = 0.6, 0.15  # of the seal's width / height, each side
 BAND_MARGIN_Y = 0.15
 REGION_MAX_SIDE = 1800  # px: a 300-DPI band is reduced; 150–200-DPI scans are read as they are
