@@ -64,3 +64,25 @@ def test_a_longer_date_on_another_page_is_another_date() -> None:
     u = understand_document((cover, body))
     assert u.kind is Kind.project_cover
     assert u.achievement_date is not None and str(u.achievement_date.value) == "2022-01"
+
+
+def _article(title: str) -> PageText:
+    from verify.model import TextSpan
+
+    lines = [(title, (0.15, 0.08, 0.85, 0.12)),
+             ("王伟 李娜", (0.40, 0.14, 0.60, 0.16)),
+             ("摘要：以某电镀园区为例，研究了电镀废水的处理工艺。", (0.10, 0.20, 0.90, 0.22)),
+             ("关键词：电镀废水；处理工艺", (0.10, 0.23, 0.60, 0.25)),
+             ("第41卷第6期 环境与发展 2021年6月", (0.10, 0.02, 0.90, 0.04))]
+    spans = tuple(TextSpan(t, b) for t, b in lines)
+    return PageText("\n".join(t for t, _ in lines), spans, source="ocr", mean_conf=60.0)
+
+
+def test_publication_title_garbled_in_the_first_reading_comes_from_the_second() -> None:
+    first = _article("电镀废水PABEERUSMEAVOCS处理研究")
+    page = PageEvidence(1, 595, 842, "image", 200.0, first)
+    second = _article("电镀废水深度处理工艺的研究")
+    assert understand_document((page,)).title == "电镀废水PABEERUSMEAVOCS处理研究"
+    u = understand_document((page,), {1: second})
+    assert u.kind is Kind.paper_published
+    assert u.title == "电镀废水深度处理工艺的研究"

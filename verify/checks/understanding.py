@@ -283,6 +283,14 @@ def _letter_title(texts: Sequence[PageText]) -> str | None:
     return None
 
 
+def _article_pages(texts: Sequence[PageText]) -> list[PageText]:
+    """The first article page (摘要/关键词) among ``texts``, as a list of at most one."""
+    for t in texts:
+        if has_keyword(compact(t.text), "摘要") or has_keyword(compact(t.text), "关键词"):
+            return [t]
+    return []
+
+
 def _title(kind: Kind, pages: Sequence[PageEvidence],
            reread: Mapping[int, PageText] | None = None) -> str | None:
     texts = [p.text for p in pages[:PAGES_READ]]
@@ -295,11 +303,14 @@ def _title(kind: Kind, pages: Sequence[PageEvidence],
     if kind is Kind.paper_accepted:
         return _letter_title([*second, *texts])
     if kind is Kind.paper_published:
-        # The article page (摘要/关键词) carries the title in the largest type at its top.
-        for t in texts:
-            if has_keyword(compact(t.text), "摘要") or has_keyword(compact(t.text), "关键词"):
-                return _largest_lines(t, top_limit=0.4)
-        return None
+        # The article page (摘要/关键词) carries the title in the largest type at its top; a
+        # title the first reading garbled (or missed) is taken from the second reading, so a
+        # publication that only the second reading could read still proves its paper.
+        titles = [_largest_lines(t, top_limit=0.4) for t in _article_pages(texts)]
+        if titles and titles[0] and not garbled_title(titles[0]):
+            return titles[0]
+        again = [_largest_lines(t, top_limit=0.4) for t in _article_pages(second)]
+        return next((t for t in again if t and not garbled_title(t)), titles[0] if titles else None)
     if kind is Kind.project_cover and texts and looks_like_cover(texts[0]):
         return _largest_lines(texts[0])
     return None
