@@ -224,10 +224,15 @@ REREAD_MAX_PAGES = 3  # a publication's cover, contents and article page
 def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kind,
                  worker: Worker) -> dict[int, PageText]:
     """A second reading of the image pages that should carry the achievement date: page 1
-    (the cover, the letter), or the first pages of a publication. Only for documents whose
+    (the cover, the letter), or the first pages of a publication (or of a document whose kind
+    the first reading could not tell). Only for documents whose
     first reading found no exact date (see ``wants_reread``). The red channel, where red seals
     vanish; on a grey scan, also the lines around each seal found (``read_second``)."""
-    wanted = pages[:REREAD_MAX_PAGES] if kind is Kind.paper_published else pages[:1]
+    # A publication's date may be on any of its first pages; a document of no known kind is
+    # re-read only when poorly read, and its kind may show on any of them (a phone photo of a
+    # journal: the cover read, the article page garbled).
+    several = kind is Kind.paper_published or kind is Kind.other
+    wanted = pages[:REREAD_MAX_PAGES] if several else pages[:1]
     out: dict[int, PageText] = {}
     for ev in wanted:
         if ev.origin != "image":
