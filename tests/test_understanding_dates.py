@@ -36,6 +36,12 @@ CASES: list[tuple[str, str, str | None, Kind, str | None]] = [
      None, Kind.paper_accepted, "2018-05-15"),
     ("a dash after the unit is no term", LETTER + "《能舌与环境》编加部-\n2018.5.15- 路", None,
      Kind.paper_accepted, "2018-05-15"),
+    ("an acceptance before its receipt is a misreading",
+     LETTER.replace("2018-02-22", "2018-06-03") + "《能源与环境》编辑部\n2018年05月26日", None,
+     Kind.paper_accepted, None),
+    ("…and the second reading's date after the receipt is taken",
+     LETTER.replace("2018-02-22", "2018-06-03") + "《能源与环境》编辑部\n2018年05月26日",
+     "《能源与环境》编辑部\n2018年09月26日", Kind.paper_accepted, "2018-09-26"),
     ("a term's year wrapped after its first character",
      "聘书\n兹聘任胡磊同志为温州市天台节能环保技术服务中心工程师,聘期自二\n"
      "〇一六年十一月一日起至二〇一九年十月三十一日止。\n温州市天台节能环保技术服务中心", None,

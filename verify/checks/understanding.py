@@ -141,10 +141,15 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
     elif kind is Kind.paper_accepted:
         role = DateRole.accepted
         # No fallback to any date: the other dates of a letter are its 收稿日期, and a wrong
-        # date is worse than a missing one (DATE_MISSING sends the reviewer to look).
-        pick = (_first(found, role=DateRole.accepted)
-                or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True))
+        # date is worse than a missing one (DATE_MISSING sends the reviewer to look). A paper
+        # is accepted after it was received: a date before the 收稿日期 is a misreading
+        # (2022年05月26日 for 09月26日 beside 收稿日期：2022-06-03) and is not taken.
+        received = [f.mention.value for f in found if f.decoy == "received"]
+        possible = [f for f in found
+                    if not any(f.mention.value.before(r) for r in received)]
+        pick = (_first(possible, role=DateRole.accepted)
+                or _first(possible, role=DateRole.issued, standalone=True, last=True)
+                or _first(possible, role=DateRole.issued, last=True))
     elif kind is Kind.paper_published:
         role = DateRole.published
         pick = _first(found, role=DateRole.published)
