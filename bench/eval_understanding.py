@@ -270,7 +270,8 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
         if reread_engine and wants_reread(u) and any(p["origin"] != "born_digital" for p in raw):
             # The date of a cover, letter or certificate is on its first page; a journal's may
             # be on any page read.
-            again = raw if u.kind.value == "paper_published" else raw[:1]
+            # (as ``verify.pipeline.reread_pages``: also a poorly read document of no kind)
+            again = raw[:3] if u.kind.value in ("paper_published", "other") else raw[:1]
             u = understand_document(
                 evidence, _red_texts(data / lab["file"], again, reread_engine, cache, tag))
             rereads += 1
