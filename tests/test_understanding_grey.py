@@ -88,3 +88,19 @@ def test_rapidocr_reads_the_date_under_a_grey_seal(tmp_path: Path, black: bool) 
     text = read_second(page, [seal], make_engine("rapidocr"))
     dates = {str(d.value) for d in find_dates(PageText(text.text, text.spans), 1)}
     assert dates == {"2019-03"}
+
+
+@pytest.mark.parametrize(("line", "others", "kept"), [
+    ("2011年11月", [["201年11月"], ["201年11月"]], False),  # a digit swapped once under the ring
+    ("二〇二一年五月十日", [["D二一年五月十元白"], ["二〇二一年五月十丸日"]], False),
+    ("二〇二一年六月", [["0上一年六月"], ["二O二一年六月"]], True),  # read alike by both windows
+    ("编制日期:二零二二年二月二十六日", [["编制日期:二零二二年二月二十六日"], []], True),
+    ("嘉兴学院校长:何雪梅", [[], []], True),  # no date: a line for the kind and the unit
+])
+def test_a_window_date_needs_a_second_reading(line: str, others: list[list[str]],
+                                              kept: bool) -> None:
+    from verify.model import TextSpan
+    from verify.text.read import _confirmed
+
+    box = (0.1, 0.5, 0.6, 0.55)
+    assert _confirmed(TextSpan(line, box), [[TextSpan(t, box) for t in o] for o in others]) is kept

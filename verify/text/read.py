@@ -170,6 +170,23 @@ def _read_window(grey: np.ndarray, window: BBox, engine: OcrEngine, cut: bool) -
             for s in result.spans]
 
 
+def _confirmed(span: TextSpan, others: Sequence[Sequence[TextSpan]]) -> bool:
+    """A window's line is kept unless it carries a date no other reading of the page gives.
+
+    Under a seal's ring OCR drops or swaps a digit and still yields a valid date (2011年11月
+    for 2018年11月, 五月十日 for 五月十九日, each read once while the other readings of the
+    same line were invalid); a date read alike twice (the full page and a window, or both
+    windows) is what the page prints. A wrong date is worse than a missing one."""
+    from ..checks.dates import find_dates  # the dates module reads text, not the reverse
+
+    mine = {d.value for d in find_dates(PageText(normalize_text(span.text)), 1)}
+    if not mine:
+        return True
+    seen = {d.value for spans in others for s in spans
+            for d in find_dates(PageText(normalize_text(s.text)), 1)}
+    return mine <= seen
+
+
 def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: int = 0) -> PageText:
     """The second reading of an upright page: its red channel (red seals turn near-white),
     reduced to ``REREAD_MAX_SIDE``, then the lines around each seal again at the page's own
@@ -182,11 +199,12 @@ def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: in
         return full
     grey = np.ascontiguousarray(page.image[:, :, 0])
     cut = is_grey(page.image)
-    extra: list[TextSpan] = []
+    readings: list[list[TextSpan]] = [list(full.spans)]
     for seal in seals:
         box = _upright_box(seal.bbox, turned)
-        for window in _windows(box):
-            extra.extend(_read_window(grey, window, engine, cut=cut))
+        readings.extend(_read_window(grey, window, engine, cut=cut) for window in _windows(box))
+    extra = [s for i, spans in enumerate(readings[1:], start=1) for s in spans
+             if _confirmed(s, [r for j, r in enumerate(readings) if j != i])]
     if not extra:
         return full
     return _page_text(full.spans + tuple(extra), source="ocr", engine=engine.name,
