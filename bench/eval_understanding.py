@@ -13,7 +13,7 @@ title, overall and by kind and by delivery, followed by every failure. Page text
 With ``--pipeline --limit 1000`` (every document, read as ``verify.pipeline`` reads it) it also
 prints document-level P/R/F1 of NOT_PUBLISHED, BEFORE_APPOINTMENT, AFTER_CUTOFF, COVER_MISSING and
 DATE_MISSING from ``verify.rules`` (each applicant folder judged together, dates from the
-manifest). ``--grey-cut`` tries the ``grey_seal_cut`` prototype in the second reading.
+manifest). ``--delivery`` keeps one delivery only (e.g. ``grey_scan``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,8 @@ import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
-
-import numpy as np
 
 from verify.checks.understanding import (
     Understanding,
@@ -45,10 +42,11 @@ from verify.model import (
     PageEvidence,
     PageText,
     PartialDate,
+    Seal,
     Status,
     TextSpan,
 )
-from verify.pages import Page, open_document
+from verify.pages import open_document
 from verify.profile import load_profile
 from verify.rules import (
     RuleContext,
@@ -59,7 +57,7 @@ from verify.rules import (
     not_published,
 )
 from verify.text.ocr import OcrEngine, make_engine
-from verify.text.read import read_page_text, read_red_channel
+from verify.text.read import read_page_text, read_second
 
 log = logging.getLogger("eval_understanding")
 
@@ -93,7 +91,7 @@ def _pipeline_pages(path: Path, worker: Any, cache: Path | None) -> list[dict[st
     """Page text as the pipeline reads it (every page; seal ink whitened inside seal boxes)."""
     from verify.pipeline import check_document
 
-    key = cache / (str(path.resolve()).replace("/", "_") + ".pipeline.json") if cache else None
+    key = cache / (str(path.resolve()).replace("/", "_") + ".pipeline2.json") if cache else None
     if key is not None and key.exists():
         cached: list[dict[str, Any]] = json.loads(key.read_text(encoding="utf-8"))
         return cached
@@ -101,53 +99,21 @@ def _pipeline_pages(path: Path, worker: Any, cache: Path | None) -> list[dict[st
     out = [{"number": p.number, "width_pt": p.width_pt, "height_pt": p.height_pt,
             "origin": p.origin, "effective_dpi": p.effective_dpi, "source": p.text.source,
             "mean_conf": p.text.mean_conf, "rotation": p.text.rotation,
-            "spans": [[s.text, list(s.bbox), s.conf] for s in p.text.spans]} for p in ev.pages]
+            "spans": [[s.text, list(s.bbox), s.conf] for s in p.text.spans],
+            "seals": [[list(s.bbox), s.color] for s in p.seals]} for p in ev.pages]
     if key is not None:
         key.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
     return out
 
 
-GREY_MAX_CHROMA = 12  # a page whose pixels never differ more than this between channels is grey
-PAPER_MARGIN = 60  # grey levels under the paper's that count as ink
-INK_PERCENTILE = 10  # the darkest ink: text strokes (seal ink in a grey scan is mid-grey)
-CUT_ABOVE_INK = 100  # whiter than text ink by this much: seal ink, turned white
-
-
-def grey_seal_cut(page: Page) -> Page:
-    """PROTOTYPE for the pipeline's second reading: on a grey scan the red channel is the grey
-    page itself, and a red seal has become mid-grey ink over the date. Text ink is the
-    darkest on the page; a seal's grey is lighter (a red ink's luminance is ~80 of 255, more
-    when faint). Pixels lighter than the text ink by ``CUT_ABOVE_INK`` turn white, which
-    removes the seal and keeps the text (RapidOCR read 二零一九年三月 and 二〇二三年九月 under
-    grey seals where the plain grey reading lost the year's first characters). A colour page,
-    or a black-and-white one (nothing lighter than its ink but paper), is returned as is."""
-    img = page.image
-    step = max(1, max(img.shape[:2]) // 800)  # a sample is enough for the statistics
-    sample = img[::step, ::step].astype(np.int16)
-    chroma = int((sample.max(axis=2) - sample.min(axis=2)).max())
-    if chroma > GREY_MAX_CHROMA:
-        return page
-    grey = sample[..., 0]
-    paper = int(np.median(grey))
-    ink = grey[grey < paper - PAPER_MARGIN]
-    if ink.size < 100:
-        return page
-    cut = int(np.percentile(ink, INK_PERCENTILE)) + CUT_ABOVE_INK
-    if cut >= paper - PAPER_MARGIN // 2:
-        return page  # no level between ink and paper to cut at
-    out = img.copy()
-    out[img.min(axis=2) > cut] = 255
-    return replace(page, image=out)
-
-
 def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
-               cache: Path | None, grey_cut: bool = False) -> dict[int, PageText]:
-    """A second reading of the image pages from their red channel (red seals turn near-white).
-
-    The pipeline's own ``read_red_channel`` (what ``check_document`` does for a document that
-    ``wants_reread``), with a cache of the readings so reruns after a code change are cheap.
+               cache: Path | None, tag: str = "") -> dict[int, PageText]:
+    """The second reading of the image pages: the pipeline's own ``read_second`` (what
+    ``check_document`` does for a document that ``wants_reread``; seals known only with
+    ``--pipeline``), with a cache of the readings (``--tag`` names a variant) so reruns after
+    a code change elsewhere are cheap.
     """
-    suffix = "-greycut" if grey_cut else ""
+    suffix = f"-{tag}" if tag else ""
     key = (cache / (str(path.resolve()).replace("/", "_") + f".red-{engine.name}{suffix}.json")
            if cache else None)
     if key is not None and key.exists():
@@ -160,7 +126,9 @@ def _red_texts(path: Path, raw_pages: list[dict[str, Any]], engine: OcrEngine,
                 if rec["origin"] == "born_digital":
                     continue
                 page = doc.page(rec["number"] - 1).rotated(rec["rotation"])
-                text = read_red_channel(grey_seal_cut(page) if grey_cut else page, engine)
+                seals = [Seal(rec["number"], (b[0], b[1], b[2], b[3]), "round", color, "", 1.0)
+                         for b, color in rec.get("seals", [])]
+                text = read_second(page, seals, engine, rec["rotation"])
                 raw[str(rec["number"])] = [[sp.text, list(sp.bbox), sp.conf] for sp in text.spans]
         finally:
             doc.close()
@@ -257,8 +225,9 @@ def _rule_lines(data: Path, docs: list[tuple[dict[str, Any], DocumentEvidence]])
                 if key != "tp":
                     errors.append(f"  {key.upper()} {code:18} {lab['file']} "
                                   f"[{lab['kind']}/{lab.get('delivery')}] got kind="
-                                  f"{doc.kind.value} date={doc.achievement_date and doc.achievement_date.value} "
-                                  f"title={doc.title!r} want title={lab.get('title')!r}")
+                                  f"{doc.understanding.kind.value} date="
+                                  f"{doc.understanding.achievement_date and doc.understanding.achievement_date.value} "
+                                  f"title={doc.understanding.title!r} want title={lab.get('title')!r}")
     out = [f"{'rule':20} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6} {'F1':>6}"]
     for code in RULE_CODES:
         c = counts[code]
@@ -272,9 +241,12 @@ def _rule_lines(data: Path, docs: list[tuple[dict[str, Any], DocumentEvidence]])
 
 def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
                        cache: Path | None, reread: str | None = "rapidocr",
-                       pipeline: bool = False, grey_cut: bool = False) -> int:
+                       pipeline: bool = False, tag: str = "",
+                       delivery: str | None = None) -> int:
     labels = [json.loads(line) for line in (data / "labels.jsonl").read_text("utf-8").splitlines()
               if line.strip()]
+    if delivery:
+        labels = [lab for lab in labels if lab.get("delivery") == delivery]
     sample = _sample(labels, limit, seed)
     engine = make_engine("tesseract")
     reread_engine = make_engine(reread) if reread else None
@@ -298,16 +270,15 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
         if reread_engine and wants_reread(u) and any(p["origin"] != "born_digital" for p in raw):
             # The date of a cover, letter or certificate is on its first page; a journal's may
             # be on any page read.
-            again = raw if u.kind.value == "paper_published" else raw[:1]
+            # (as ``verify.pipeline.reread_pages``: also a poorly read document of no kind)
+            again = raw[:3] if u.kind.value in ("paper_published", "other") else raw[:1]
             u = understand_document(
-                evidence, _red_texts(data / lab["file"], again, reread_engine, cache, grey_cut))
+                evidence, _red_texts(data / lab["file"], again, reread_engine, cache, tag))
             rereads += 1
         path = data / lab["file"]
         judged.append((lab, DocumentEvidence(
             InputRef(lab["file"], path, PurePosixPath(str(path.resolve()))), None, Status.ok,
-            page_count=len(evidence), pages=evidence, kind=u.kind, dates=u.dates,
-            achievement_date=u.achievement_date, title=u.title, issuing_unit=u.issuing_unit,
-            cover_missing=u.cover_missing)))
+            page_count=len(evidence), pages=evidence, understanding=u)))
         delivery = lab.get("delivery", "?")
         want_date = lab.get("achievement_date")
         got_date = _date(u)
@@ -374,9 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline", action="store_true",
                     help="read pages with verify.pipeline.check_document (seal-ink suppression, "
                          "every page) instead of the first --pages pages with plain Tesseract")
-    ap.add_argument("--grey-cut", action="store_true",
-                    help="second reading of grey pages with seal-grey turned white (prototype "
-                         "grey_seal_cut) instead of the plain red channel")
+    ap.add_argument("--tag", default="",
+                    help="names the cached second readings (a new tag after changing read_second)")
+    ap.add_argument("--delivery", default=None,
+                    help="only documents of this delivery (born_digital, scan, grey_scan, photo)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -390,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--data or --realworld is required")
     return evaluate_generated(args.data, args.limit, args.pages, args.seed, args.cache,
                               reread=None if args.reread == "none" else args.reread,
-                              pipeline=args.pipeline, grey_cut=args.grey_cut)
+                              pipeline=args.pipeline, tag=args.tag,
+                              delivery=args.delivery)
 
 
 if __name__ == "__main__":

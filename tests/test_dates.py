@@ -126,6 +126,19 @@ CASES: list[tuple[str, Expected]] = [
     ("有效期自2018年3月12日起至2021年3月11日止",
      [("2018-03-12", "unknown"), ("2021-03-11", "unknown", "period_end")]),
     ("编制日期：2O2O.O6", [("2020-06", "issued")]),
+    # a term's Chinese year wrapped after its first character (RapidOCR, grey scan)
+    ("聘期自二\n〇一六年十一月一日起至二〇一九年十月三十一日止。",
+     [("2016-11-01", "appointed"), ("2019-10-31", "unknown", "period_end")]),
+    # a stray 止 or dash on the line above a letter's date (seal edge, signature) is no term
+    ("《能源与环境》编辑部\n止\n2018.5.15", [("2018-05-15", "issued")]),
+    ("《能舌与环境》编加部-\n2018.5.15- 路", [("2018-05-15", "issued")]),
+    # a short year of look-alikes only (a smudge read 0, a stroke read 人) is not guessed
+    ("0人年2月27日", []),
+    # 二十六 with its upper stroke whitened with the red seal over it: no date, not day 16
+    ("编制日期 ; 二零二一年一月一十六日", []),
+    ("二〇二一年一十月", []),
+    ("贰零贰壹年壹拾月壹拾伍日", [("2021-10-15", "issued")]),  # financial numerals write 壹拾
+    ("O人年2月", []),
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",
      [("2021-01-01", "appointed"), ("2023-12-31", "unknown", "period_end")]),

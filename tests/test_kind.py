@@ -433,3 +433,19 @@ def test_garbled_letter_title_asks_for_the_second_reading() -> None:
     second = PageText("您撰写的论文《浅析VOCs治理遥感监测技术》(稿件编号:环境2021952)", source="ocr")
     assert understand_document((first,), {1: second}).title == "浅析VOCs治理遥感监测技术"
     assert not garbled_title("基于MBBR的污泥处置分析")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a phone photo of a journal issue: only the cover's name and issue line were read
+    ("科技创新与应用\n2022年第3期", "paper_published"),
+    ("科技创新与应用\n 2022 年第 3 期 ", "paper_published"),
+    # an issue inside a sentence is a letter's, not a cover's
+    ("科技创新与应用\n本文拟刊于2022年第3期发表", "paper_accepted"),
+    ("科技创新与应用\n本刊2022年第3期起改版", "other"),
+])
+def test_issue_line_on_a_sparse_first_page(text: str, kind: str) -> None:
+    from verify.checks.kind import classify_kind
+    from verify.model import PageEvidence, PageText
+
+    page = PageEvidence(1, 595, 842, "image", 200.0, PageText(text, source="ocr"))
+    assert classify_kind((page,)).kind.value == kind

@@ -1,19 +1,21 @@
-"""The grey-scan second reading (prototype ``bench.eval_understanding.grey_seal_cut``): a red
-seal scanned in grey is mid-grey ink over the date; text ink is black. Real images drawn with
-Pillow, real RapidOCR."""
+"""The grey-scan second reading (``verify.text.read.read_second``): a red seal scanned in grey
+is mid-grey ink over the date (text ink is black), or black like the text in a black-and-white
+scan; the lines around the seal are read again at the page's resolution. Real images drawn
+with Pillow, real RapidOCR."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from bench.eval_understanding import grey_seal_cut
 from verify.checks.dates import find_dates
-from verify.model import InputRef, PageText
+from verify.model import InputRef, PageText, Seal
 from verify.pages import Page, open_document
+from verify.text.read import grey_seal_cut, is_grey
 
 from .conftest import cjk_font
 
@@ -42,10 +44,15 @@ def _grey_cover(tmp_path: Path, colour: bool = False) -> Page:
     return doc.page(0)
 
 
+def _cut(page: Page) -> np.ndarray:
+    grey = np.ascontiguousarray(page.image[..., 0])
+    return grey_seal_cut(grey, grey)
+
+
 def test_grey_seal_ink_turns_white_and_text_stays(tmp_path: Path) -> None:
     page = _grey_cover(tmp_path)
-    cut = grey_seal_cut(page)
-    before, after = page.image[..., 0], cut.image[..., 0]
+    assert is_grey(page.image)
+    before, after = page.image[..., 0], _cut(page)
     seal_ink = np.abs(before.astype(int) - SEAL_GREY) < 20
     text_ink = before < 60
     assert seal_ink.sum() > 2000 and text_ink.sum() > 2000
@@ -55,15 +62,45 @@ def test_grey_seal_ink_turns_white_and_text_stays(tmp_path: Path) -> None:
 
 def test_colour_page_is_left_to_the_red_channel(tmp_path: Path) -> None:
     page = _grey_cover(tmp_path, colour=True)
-    assert grey_seal_cut(page) is page
+    assert not is_grey(page.image)
+
+
+def test_black_and_white_scan_keeps_every_pixel(tmp_path: Path) -> None:
+    page = _grey_cover(tmp_path)
+    bw = np.where(page.image[..., 0] < 200, 0, 255).astype(np.uint8)
+    assert np.array_equal(grey_seal_cut(bw, bw), bw)  # no pixel between ink and paper
+
+
+SEAL_BOX = (RING[0] / 1240, RING[1] / 1754, RING[2] / 1240, RING[3] / 1754)
 
 
 @pytest.mark.slow
-def test_rapidocr_reads_the_date_under_a_grey_seal_after_the_cut(tmp_path: Path) -> None:
+@pytest.mark.parametrize("black", [False, True], ids=["grey-seal", "black-and-white"])
+def test_rapidocr_reads_the_date_under_a_grey_seal(tmp_path: Path, black: bool) -> None:
     from verify.text.ocr import make_engine
-    from verify.text.read import read_red_channel
+    from verify.text.read import read_second
 
-    engine = make_engine("rapidocr")
-    text = read_red_channel(grey_seal_cut(_grey_cover(tmp_path)), engine)
-    dates = find_dates(PageText(text.text, text.spans), 1)
-    assert [str(d.value) for d in dates] == ["2019-03"]
+    page = _grey_cover(tmp_path)
+    if black:  # a black-and-white scan: the seal is as black as the text
+        bw = np.where(page.image < 200, 0, 255).astype(np.uint8)
+        page = replace(page, image=bw)
+    seal = Seal(1, SEAL_BOX, "round", "other", "", 1.0)
+    text = read_second(page, [seal], make_engine("rapidocr"))
+    dates = {str(d.value) for d in find_dates(PageText(text.text, text.spans), 1)}
+    assert dates == {"2019-03"}
+
+
+@pytest.mark.parametrize(("line", "others", "kept"), [
+    ("2011年11月", [["201年11月"], ["201年11月"]], False),  # a digit swapped once under the ring
+    ("二〇二一年五月十日", [["D二一年五月十元白"], ["二〇二一年五月十丸日"]], False),
+    ("二〇二一年六月", [["0上一年六月"], ["二O二一年六月"]], True),  # read alike by both windows
+    ("编制日期:二零二二年二月二十六日", [["编制日期:二零二二年二月二十六日"], []], True),
+    ("嘉兴学院校长:何雪梅", [[], []], True),  # no date: a line for the kind and the unit
+])
+def test_a_window_date_needs_a_second_reading(line: str, others: list[list[str]],
+                                              kept: bool) -> None:
+    from verify.model import TextSpan
+    from verify.text.read import _confirmed
+
+    box = (0.1, 0.5, 0.6, 0.55)
+    assert _confirmed(TextSpan(line, box), [[TextSpan(t, box) for t in o] for o in others]) is kept

@@ -62,7 +62,7 @@ from .profile import Profile, load_profile
 from .progress import Progress
 from .rules import RuleContext, judge
 from .text.ocr import OcrEngine, OutOfProcessEngine, TesseractEngine, make_engine
-from .text.read import read_red_channel, text_from_layer
+from .text.read import read_second, text_from_layer
 
 log = logging.getLogger(__name__)
 
@@ -327,16 +327,22 @@ REREAD_MAX_PAGES = 3  # a publication's cover, contents and article page
 
 def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kind,
                  worker: Worker) -> dict[int, PageText]:
-    """A second reading, of the red channel, of the image pages that should carry the
-    achievement date: page 1 (the cover, the letter), or the first pages of a publication.
-    Only for documents whose first reading found no exact date (see ``wants_reread``)."""
-    wanted = pages[:REREAD_MAX_PAGES] if kind is Kind.paper_published else pages[:1]
+    """A second reading of the image pages that should carry the achievement date: page 1
+    (the cover, the letter), or the first pages of a publication (or of a document whose kind
+    the first reading could not tell). Only for documents whose
+    first reading found no exact date (see ``wants_reread``). The red channel, where red seals
+    vanish; on a grey scan, also the lines around each seal found (``read_second``)."""
+    # A publication's date may be on any of its first pages; a document of no known kind is
+    # re-read only when poorly read, and its kind may show on any of them (a phone photo of a
+    # journal: the cover read, the article page garbled).
+    several = kind is Kind.paper_published or kind is Kind.other
+    wanted = pages[:REREAD_MAX_PAGES] if several else pages[:1]
     out: dict[int, PageText] = {}
     for ev in wanted:
         if ev.origin != "image":
             continue
         page = doc.page(ev.number - 1).rotated(ev.text.rotation)
-        out[ev.number] = read_red_channel(page, worker.reread_engine)
+        out[ev.number] = read_second(page, ev.seals, worker.reread_engine, ev.text.rotation)
     return out
 
 

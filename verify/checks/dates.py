@@ -107,7 +107,10 @@ _DECOY_BEFORE = (
         r"(?:收稿|来稿|投稿|修回|修改稿|收到)[^\n\d]{0,4}$")),
     ("expiry", re.compile(
         r"(?:有效期|有效期至|有效期限|截止|截至|到期)(?:日期|时间)?[:：至]?[ \t]*$")),
-    ("period_end", re.compile(r"(?:至|到|止|~|～|-|—|–|―)[ \t]*$")),
+    # …起至 / …到 before the end of a term; a dash or tilde only right after the term's start
+    # (2021.01-2023.12): a stray 止 or - left by a seal edge or a signature on the line above a
+    # letter's date (编辑部-\n2018.5.15) is no term
+    ("period_end", re.compile(r"(?:至|到|[0-9年月日号][ \t]*[~～\-—–―])[ \t]*$")),
     ("effective", re.compile(r"(?:实施|施行|生效)(?:日期|时间)[ \t]*[:：]?[ \t]*$")),
     ("birth", re.compile(r"(?:出生|生日|出生年月|出生日期)[:：]?[ \t]*$")),
 )
@@ -190,6 +193,10 @@ def _cn_small(s: str) -> int | None:
     """一..三十一 in Chinese numerals (十二, 二十一, 廿一, 拾贰, 〇三)."""
     if s in ("元", "正"):
         return 1
+    if s.startswith("一十"):
+        # Dates write 十六, never 一十六: a 二十六 whose upper stroke was lost (whitened with
+        # the red seal over it, or crossed by its ring). Not a date, rather than a wrong one.
+        return None
     total = 0
     pending: int | None = None
     for ch in s:
@@ -219,8 +226,11 @@ def _number(s: str) -> int | None:
     return n if n is not None else _cn_small(s)
 
 
+_REAL_CN_DIGITS = frozenset("〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖")
+
+
 def _real_digit_count(s: str) -> int:
-    return sum(ch.isdigit() or ch in "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖" for ch in s)
+    return sum(ch.isdigit() or ch in _REAL_CN_DIGITS for ch in s)
 
 
 def to_partial_date(year: int | None, month: int | None, day: int | None) -> PartialDate | None:
@@ -245,6 +255,8 @@ def parse_date_text(text: str) -> PartialDate | None:
 
 def _short_year_value(m: re.Match[str]) -> PartialDate | None:
     y = m.group("y")
+    if not any(ch in _REAL_CN_DIGITS for ch in y):
+        return None  # 0人年 (a smudge and a seal stroke): only look-alikes, nothing to guess from
     # What survives of 二〇二一 is its end (〇二一, 二一), never its start (二〇, 二〇三 where
     # 二一 ran together into 三): three characters start with the zero, two do not end in one.
     if (len(y) == 3 and y[0] not in _ZERO_LIKE) or (len(y) == 2 and y[1] in _ZERO_LIKE
@@ -286,7 +298,7 @@ def _value(m: re.Match[str]) -> PartialDate | None:
 # A line that ends inside a date (…聘期自2021年) and a next line that continues it (3月1日起…):
 # wrapped body text splits dates; such lines are matched as one.
 _DATE_HEAD_AT_END = re.compile(
-    rf"(?:{_A}{{1,4}}|{_C}(?:{_SP}{_C}){{1,3}}){_SP}"
+    rf"(?:{_A}{{1,4}}|{_C}(?:{_SP}{_C}){{0,3}}){_SP}"
     rf"(?:[年午]{_SP}(?:{_MONTH}{_SP}(?:月{_SP}{_DAY}?)?)?)?$"
     .replace("(?P<m>", "(?:").replace("(?P<d>", "(?:"))
 _DATE_TAIL_AT_START = re.compile(rf"^{_SP}(?:[年午月日曰号]|{_A}|{_CN_SMALL})")
@@ -310,8 +322,9 @@ def _lines_with_boxes(page_text: PageText) -> list[tuple[str, BBox | None]]:
         if out and _DATE_HEAD_AT_END.search(out[-1][0]) and _DATE_TAIL_AT_START.match(line):
             prev, prev_box = out.pop()
             joined = prev + line
-            # Join only when it completes a date across the break; else keep the lines apart.
-            if any(m.start() < len(prev) < m.end()
+            # Join only when it completes a valid date across the break (聘期自二\n〇一六年…);
+            # else keep the lines apart.
+            if any(m.start() < len(prev) < m.end() and _value(m) is not None
                    for p in (_CJK_DATE, _SEP_DATE) for m in p.finditer(joined)):
                 out.append((joined, _union(prev_box, bbox)))
                 continue
@@ -376,7 +389,8 @@ def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
             value = _value(m)
             if value is None:
                 continue
-            before = line[max(cut, start - _CONTEXT_BEFORE) : start]
+            # (after an earlier date on the line, its last character: a dash after it is a term)
+            before = line[max(cut - 1 if cut else 0, start - _CONTEXT_BEFORE) : start]
             if cut == 0 and start < _CONTEXT_BEFORE:
                 # Near the start of its line the label may begin on the previous line
                 # (编制日期：\n2021年6月; 聘\n期自2020年7月1日起).

@@ -162,6 +162,14 @@ BODY_WORDS = ("编制依据", "项目概况", "评价等级", "评价范围", "�
               "概述")
 
 
+# The issue line of a journal cover: only the issue on its line (OCR may leave stray marks).
+_ISSUE_LINE = regex.compile(r"^[^\S\n]*[0-9]{4}[^\S\n]*年[^\S\n]*第[^\S\n]*[0-9]{1,2}[^\S\n]*期[^\S\n]*$",
+                            regex.MULTILINE)
+# With the issue keyword (2.5) it makes a cover that shows nothing else (a phone photo whose
+# contents page is unreadable) a publication: 2.5 + 1.0 ≥ MIN_SCORE.
+ISSUE_LINE_WEIGHT = 1.0
+
+
 def looks_like_cover(text: PageText) -> bool:
     """A report's cover: sparse, with a cover label or a report-type word, no body sections."""
     flat = compact(text.text)
@@ -219,6 +227,11 @@ def classify_kind(pages: Sequence[PageEvidence]) -> KindDecision:
     if looks_like_cover(first):
         totals[Kind.project_cover] += 2.0
         hits_by_kind[Kind.project_cover]["<centred sparse cover>"] = 2.0
+    # A journal issue's cover prints the issue on a line of its own (2022年第3期) under the
+    # journal's name; a letter mentions an issue inside a sentence (拟刊于2018年第8期发表).
+    if page_is_sparse(first) and _ISSUE_LINE.search(first.text):
+        totals[Kind.paper_published] += ISSUE_LINE_WEIGHT
+        hits_by_kind[Kind.paper_published]["<issue line on a cover>"] = ISSUE_LINE_WEIGHT
     ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
     best, best_score = ranked[0]
     scores = tuple((k, round(v, 2)) for k, v in ranked)

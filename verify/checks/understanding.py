@@ -43,7 +43,15 @@ from itertools import pairwise
 
 import regex
 
-from ..model import DateMention, DateRole, Kind, PageEvidence, PageText, Understanding
+from ..model import (
+    DateMention,
+    DateRole,
+    Kind,
+    PageEvidence,
+    PageText,
+    PartialDate,
+    Understanding,
+)
 from ..text.normalize import compact
 from .dates import (
     FoundDate,
@@ -133,10 +141,15 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
     elif kind is Kind.paper_accepted:
         role = DateRole.accepted
         # No fallback to any date: the other dates of a letter are its 收稿日期, and a wrong
-        # date is worse than a missing one (DATE_MISSING sends the reviewer to look).
-        pick = (_first(found, role=DateRole.accepted)
-                or _first(found, role=DateRole.issued, standalone=True, last=True)
-                or _first(found, role=DateRole.issued, last=True))
+        # date is worse than a missing one (DATE_MISSING sends the reviewer to look). A paper
+        # is accepted after it was received: a date before the 收稿日期 is a misreading
+        # (2022年05月26日 for 09月26日 beside 收稿日期：2022-06-03) and is not taken.
+        received = [f.mention.value for f in found if f.decoy == "received"]
+        possible = [f for f in found
+                    if not any(f.mention.value.before(r) for r in received)]
+        pick = (_first(possible, role=DateRole.accepted)
+                or _first(possible, role=DateRole.issued, standalone=True, last=True)
+                or _first(possible, role=DateRole.issued, last=True))
     elif kind is Kind.paper_published:
         role = DateRole.published
         pick = _first(found, role=DateRole.published)
@@ -170,7 +183,55 @@ def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[Foun
                 or _first(found, last=True))
     if pick is None:
         return None, issue_text
-    return replace(pick.mention, role=role), issue_text
+    return replace(_cross_checked(_fuller(pick, found).mention, found), role=role), issue_text
+
+
+def _digits(value: PartialDate) -> str:
+    return f"{value.year}{value.month}{value.day or ''}"
+
+
+def _dropped_digit(short: str, long_: str) -> bool:
+    """``short`` is ``long_`` with one digit lost (2022年1月 for 2022年10月)."""
+    return len(long_) == len(short) + 1 and any(
+        long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _fuller(pick: FoundDate, found: Sequence[FoundDate]) -> FoundDate:
+    """The pick, or a date of the same role that reads like it with one more digit: OCR drops
+    a digit of a month or day (10月 → 1月) far more often than it invents one, so of two such
+    readings on one page (the first and the second reading of a date, or the date and its
+    repetition in a footer) the longer is the printed one. Only on the pick's page: another
+    page of a report may print another date of the same role."""
+    v = pick.mention.value
+    for f in found:
+        w = f.mention.value
+        if (f.decoy is None and f.mention.role is pick.mention.role and w.year == v.year
+                and f.mention.page == pick.mention.page
+                and (w.day is None) == (v.day is None) and _dropped_digit(_digits(v), _digits(w))):
+            return f
+    return pick
+
+
+_ZEROS_IN_YEAR = re.compile("[〇零○◯。OoО0@”“\"°Q需雾云雪霁雫D]")
+_ARABIC_YEAR = re.compile(r"^[0-9]{4}")
+
+
+def _cross_checked(mention: DateMention, found: Sequence[FoundDate]) -> DateMention:
+    """A Chinese year with two or more zeros (二〇二〇) is where OCR doubles or drops a zero
+    look-alike (二OO二 → 2002). When another date of the document, printed in Arabic digits,
+    has the same month and a year of the same digits in another order, its year is the one
+    printed (the cover's 二〇二〇年一月 beside 2020年1月 in the header)."""
+    year_text = re.split("[年午]", mention.text, maxsplit=1)[0]
+    if _ARABIC_YEAR.match(year_text) or len(_ZEROS_IN_YEAR.findall(year_text)) < 2:
+        return mention
+    v = mention.value
+    for f in found:
+        w = f.mention.value
+        if (f.decoy is None and w.year != v.year and w.month == v.month
+                and sorted(str(w.year)) == sorted(str(v.year))
+                and _ARABIC_YEAR.match(f.mention.text)):
+            return replace(mention, value=PartialDate(w.year, v.month, v.day))
+    return mention
 
 
 # --------------------------------------------------------------------------- title and unit
@@ -227,6 +288,14 @@ def _letter_title(texts: Sequence[PageText]) -> str | None:
     return None
 
 
+def _article_pages(texts: Sequence[PageText]) -> list[PageText]:
+    """The first article page (摘要/关键词) among ``texts``, as a list of at most one."""
+    for t in texts:
+        if has_keyword(compact(t.text), "摘要") or has_keyword(compact(t.text), "关键词"):
+            return [t]
+    return []
+
+
 def _title(kind: Kind, pages: Sequence[PageEvidence],
            reread: Mapping[int, PageText] | None = None) -> str | None:
     texts = [p.text for p in pages[:PAGES_READ]]
@@ -239,11 +308,14 @@ def _title(kind: Kind, pages: Sequence[PageEvidence],
     if kind is Kind.paper_accepted:
         return _letter_title([*second, *texts])
     if kind is Kind.paper_published:
-        # The article page (摘要/关键词) carries the title in the largest type at its top.
-        for t in texts:
-            if has_keyword(compact(t.text), "摘要") or has_keyword(compact(t.text), "关键词"):
-                return _largest_lines(t, top_limit=0.4)
-        return None
+        # The article page (摘要/关键词) carries the title in the largest type at its top; a
+        # title the first reading garbled (or missed) is taken from the second reading, so a
+        # publication that only the second reading could read still proves its paper.
+        titles = [_largest_lines(t, top_limit=0.4) for t in _article_pages(texts)]
+        if titles and titles[0] and not garbled_title(titles[0]):
+            return titles[0]
+        again = [_largest_lines(t, top_limit=0.4) for t in _article_pages(second)]
+        return next((t for t in again if t and not garbled_title(t)), titles[0] if titles else None)
     if kind is Kind.project_cover and texts and looks_like_cover(texts[0]):
         return _largest_lines(texts[0])
     return None
