@@ -242,6 +242,8 @@ def test_empty_document_is_other() -> None:
     ("MBBR工艺优化探讨", "芬顿氧化工艺优化探讨", False),
     ("印染废水处理中芬顿氧化的效果评价", "污泥处置中芬顿氧化的效果评价", False),
     ("膜生物反应器在印染废水处理中的应用研究", None, False),
+    ("电镀废水处理生物滤池的实践与思考", "电镀废水处理生物滤池的实践导思考", True),
+    ("人工湿地对电镀废水处理的影响机制研究", "SBR对电镀废水处理的影响机制研究", False),  # ratio 0.80
 ])
 def test_same_paper(a: str, b: str | None, same: bool) -> None:
     assert same_paper(a, b) is same

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -112,6 +113,16 @@ def test_not_published_unless_the_folder_holds_the_publication() -> None:
     assert proved.publication_proof == ("A01/y.pdf",)
     assert to_row(proved)["publication_proof"] == ["A01/y.pdf"]
     assert "publication_proof" not in to_row(judge(RuleContext(letter, applicant, (other,)), PROFILE))
+
+
+def test_a_letter_whose_title_was_not_extracted_is_matched_by_the_publication_title() -> None:
+    text = "周婷同志：\n您的论文《曹娥江流域水质模型的参数\n率定研究》已被本刊录用，拟刊于2022年第3期。"
+    page = replace(_page(seals=(SEAL,)), text=PageText(text))
+    letter = _doc(Kind.paper_accepted, pages=(page,))
+    published = _doc(Kind.paper_published, title="曹娥江流域水质模型的参数率定研究", path="A01/y.pdf")
+    other = _doc(Kind.paper_published, title="城市污水处理厂提标改造的工艺比选", path="A01/z.pdf")
+    assert _codes(letter, siblings=(published,)) == []
+    assert _codes(letter, siblings=(other,)) == ["NOT_PUBLISHED"]
 
 
 def test_clarity_severity_by_degree() -> None:

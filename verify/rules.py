@@ -72,14 +72,18 @@ def cover_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
         yield Hit("COVER_MISSING", 1, {})
 
 
-def _publishes(publication: DocumentEvidence, title: str | None, author: str | None) -> bool:
-    """The publication proves the paper titled ``title``: its extracted title (an article's
-    heading) is the same paper, or its pages print the title with the letter's addressee in
-    the author line under it (a contents page)."""
+def _publishes(publication: DocumentEvidence, letter: DocumentEvidence, author: str | None) -> bool:
+    """The publication proves the letter's paper: its extracted title (an article's heading)
+    is the same paper, or its pages print the letter's title with the letter's addressee in
+    the author line under it (a contents page), or — the letter's title unread — the letter
+    names the publication's title (您的论文《…》)."""
     from .checks.understanding import mentions_title, same_paper
 
-    if not title or publication.understanding.kind is not Kind.paper_published:
+    if publication.understanding.kind is not Kind.paper_published:
         return False
+    title = letter.understanding.title
+    if not title:
+        return mentions_title(publication.understanding.title, letter.pages)
     return (same_paper(publication.understanding.title, title)
             or mentions_title(title, publication.pages, author))
 
@@ -93,7 +97,7 @@ def publication_proof(ctx: RuleContext) -> tuple[str, ...]:
     if doc.understanding.kind is not Kind.paper_accepted:
         return ()
     author = letter_addressee(doc.pages)
-    return tuple(s.ref.display for s in ctx.siblings if _publishes(s, doc.understanding.title, author))
+    return tuple(s.ref.display for s in ctx.siblings if _publishes(s, doc, author))
 
 
 def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
