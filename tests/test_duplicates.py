@@ -394,3 +394,13 @@ def test_the_subsequence_bound_prunes_only_pairs_no_tier_accepts() -> None:
                 elif not _could_agree(a, b, bits, bits):
                     pruned += 1
     assert kept >= 3 * 21 and pruned > 100  # copies matched, most different pages pruned
+
+
+def test_a_logo_read_as_different_junk_on_two_copies_is_noise() -> None:
+    """Two scans of one acceptance letter: its red letterhead's logo is read as junk with a
+    few Han characters each time (set D doc_084/doc_119). Half junk is garbage, not a field."""
+    body = "".join(COVER)
+    c = compare_text("es人去" + body, "SS入二HH和上局立" + body)
+    assert c.fields == () and c.consistent
+    named = compare_text("|J1i周海燕" + body, "|J1i王思远" + body)  # a name behind junk still counts
+    assert named.fields and not named.consistent

@@ -48,9 +48,10 @@ from .rules import DuplicateHit
 # --split holdout. Copies were 0–12 bits pHash apart as scans, 18–36 as photos of photos;
 # same-template siblings 0–12 as scans: the image never separates them, the fields do.
 FIELD_CHARS = 2  # digits both pages read in a differing stretch of digits: a number differs
-# A stretch with more non-text characters than this is OCR garbage. Half: a name behind a few
-# characters of line-start junk (|J1i周海燕) still counts as text; copies' garbage lines were
-# 70–95 % Latin and symbols.
+# A stretch with at least this share of non-text characters is OCR garbage. Half: a name
+# behind a few characters of line-start junk (|J1i周海燕, 3 of 7) still counts as text; copies'
+# garbage lines were 70–95 % Latin and symbols, and a red letterhead's logo read as es人去
+# (2 of 4) on one copy and SS入二HH和上局立 on the other is garbage, not a differing field.
 GARBAGE_SHARE = 0.5
 SLIPS_MIN = 3  # single swapped characters always allowed…
 # …and 3 per 100 agreeing characters: copies of dense 300-DPI body pages showed up to 2.5 %
@@ -163,7 +164,7 @@ def _classify(sa: str, sb: str) -> str:
     han_b, dig_b = _text_chars(sb)
     garbage_a = len(sa) - han_a - dig_a
     garbage_b = len(sb) - han_b - dig_b
-    mostly_text = garbage_a <= GARBAGE_SHARE * len(sa) and garbage_b <= GARBAGE_SHARE * len(sb)
+    mostly_text = garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
     if mostly_text and _has_han_pair(sa) and _has_han_pair(sb):
         return "field"
     if dig_a and dig_b and not (han_a or han_b or garbage_a or garbage_b) and max(dig_a, dig_b) >= FIELD_CHARS:
