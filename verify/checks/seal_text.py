@@ -24,11 +24,12 @@ from .seal_geometry import Geometry
 
 UNWRAP_RADIUS_PX = 160  # seal radius after resampling: characters come out ~40 px high
 TEXT_BAND = (0.52, 0.95)  # normalised radii of the character band (border at 1.0)
+CROP_MARGIN = 0.12  # share of the box added round it: room to find a border the box cut
 _HAN = re.compile(r"[\u4e00-\u9fff〇（）()A-Za-z0-9]")
 _SEAL_SUFFIX = re.compile(r"(专用章|合同章|财务章|公章|章)$")
 
 
-def _seal_crop(page: Page, bbox: BBox, margin: float = 0.04) -> np.ndarray:
+def _seal_crop(page: Page, bbox: BBox, margin: float = CROP_MARGIN) -> np.ndarray:
     x0, y0, x1, y1 = bbox
     mx, my = margin * (x1 - x0), margin * (y1 - y0)
     return page.crop((max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx),
@@ -38,8 +39,11 @@ def _seal_crop(page: Page, bbox: BBox, margin: float = 0.04) -> np.ndarray:
 def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
     """A grey image where seal ink is dark and everything else (black text too) is light.
 
-    For a red seal: the red excess ``R - max(G, B)`` inverted; black text has none, so the
-    characters overlapping the seal vanish from the unwrapped ring.
+    For a red seal: the shape of the strokes comes from the darkness of the green channel
+    (red ink is dark there, at the full resolution of a JPEG's luma), gated by the red excess
+    ``R - max(G, B)`` (black text has none, so characters printed over the seal vanish from
+    the unwrapped ring). The excess alone is blotchy on JPEG scans, whose colour is stored at
+    half resolution: on seed-7701 scans it turned whole names into unreadable smudges.
     """
     f = crop.astype(np.int16)
     r, g, b = f[..., 0], f[..., 1], f[..., 2]
@@ -47,19 +51,80 @@ def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
     if float(np.percentile(excess, 95)) < 15:  # grey seal: plain darkness
         return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     e = np.clip(excess, 0, None).astype(np.float32)
-    e = e / max(float(np.percentile(e, 99)), 1.0)
-    return np.clip(255 - 255 * e, 0, 255).astype(np.uint8)
+    hi = max(float(np.percentile(e, 99)), 1.0)
+    # gate: 1 where the colour says seal ink (at half of its typical excess and above)
+    gate = np.clip(e / (0.5 * hi), 0.0, 1.0)
+    gate = cv2.dilate(gate, np.ones((3, 3), np.uint8))
+    dark_src = (g if colour == "red" else r).astype(np.float32)
+    paper, inked = float(np.percentile(dark_src, 90)), float(np.percentile(dark_src, 1))
+    dark = np.clip((paper - dark_src) / max(paper - inked, 1.0), 0.0, 1.0)
+    ink = np.clip(1.25 * dark, 0.0, 1.0) * gate
+    return np.clip(255 - 255 * ink, 0, 255).astype(np.uint8)
+
+
+GAP_WINDOW_DEG = 100.0  # the name spans at most ~250-260° of a round seal: the gap is wider
+NAME_ARC_DEG = 264.0  # arc kept for OCR, centred opposite the gap
+STRIP_PAD_PX = 60  # white above and below the strip (see unwrap_ring)
 
 
 def _gap_angle(polar: np.ndarray) -> float:
-    """Image angle (degrees) of the centre of the emptiest 50° of the character band."""
+    """Image angle (degrees) of the centre of the emptiest 100° of the character band.
+
+    The window is as wide as the narrowest gap between the two ends of the name: a narrower
+    one (50° before) lands beside the bottom text or serial number that sit in the gap, off
+    its centre, and the strip then starts inside the name.
+    """
     n, r = polar.shape
-    band = polar[:, round(0.62 * r):round(0.92 * r)].astype(np.float32)
-    ink = (255.0 - band).mean(axis=1)
-    k = max(3, round(n * 50 / 360))
+    # Ink of the name's characters spans the band radially; the serial number (a thin line
+    # near the border) and the corners of the bottom text reach only its outer or inner part.
+    # An angle counts by the lesser ink of the inner and the outer sub-band, so the gap they
+    # sit in stays the emptiest stretch (seed 7701: a turned seal was cut in its name).
+    dark = 255.0 - polar.astype(np.float32)
+    inner = dark[:, round(0.66 * r):round(0.71 * r)].mean(axis=1)
+    outer = dark[:, round(0.77 * r):round(0.82 * r)].mean(axis=1)
+    ink = np.minimum(inner, outer)
+    k = max(3, round(n * GAP_WINDOW_DEG / 360))
     wrapped = np.concatenate([ink, ink[:k]])
     window = np.convolve(wrapped, np.ones(k) / k, mode="valid")[:n]  # window i covers i..i+k
     return float((int(np.argmin(window)) + k / 2) * 360.0 / n % 360.0)
+
+
+BORDER_SEARCH = (0.14, 0.86, 1.12)  # centre offset (share of radius), radius range searched
+
+
+def _fit_border(ink: np.ndarray, centre: tuple[float, float],
+                radius: float) -> tuple[float, float, float]:
+    """Centre and radius of the seal's border ring: the circle along which the ink channel
+    is darkest, searched around the box's centre and radius.
+
+    The detector's box is not always tight (a box 20 % too tall put the border into the
+    character band and the gap on the wrong side); a grid search over 15 × 15 centres and 14
+    radii costs ~10 ms and puts the ring where it is.
+    """
+    h, w = ink.shape
+    dark = 255.0 - ink.astype(np.float32)
+    dark = cv2.GaussianBlur(dark, (0, 0), max(1.0, radius * 0.02))
+    angles = np.linspace(0, 2 * np.pi, 144, endpoint=False)
+    cos, sin = np.cos(angles), np.sin(angles)
+    span, r_lo, r_hi = BORDER_SEARCH
+    offsets = np.linspace(-span, span, 15) * radius
+    radii = np.linspace(r_lo, r_hi, 14) * radius
+    best = (-1.0, centre[0], centre[1], radius)
+    for dx in offsets:
+        for dy in offsets:
+            x = centre[0] + dx + radii[:, None] * cos[None, :]
+            y = centre[1] + dy + radii[:, None] * sin[None, :]
+            xi = np.clip(np.round(x).astype(int), 0, w - 1)
+            yi = np.clip(np.round(y).astype(int), 0, h - 1)
+            inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+            # median along the circle: a border ring is dark all round, a band of characters
+            # or a cut-off edge is not
+            vals = np.where(inside, dark[yi, xi], 0.0)
+            score = np.median(vals, axis=1)
+            j = int(np.argmax(score))
+            if score[j] > best[0]:
+                best = (float(score[j]), centre[0] + dx, centre[1] + dy, float(radii[j]))
+    return best[1], best[2], best[3]
 
 
 def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
@@ -78,7 +143,13 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
                               max(1, round(h * size / (2 * ay)))),
                         interpolation=cv2.INTER_CUBIC)
     ch, cw = circle.shape
-    centre = (cw / 2, ch / 2)
+    cx, cy, radius = _fit_border(circle, (cw / 2, ch / 2), UNWRAP_RADIUS_PX)
+    if abs(radius - UNWRAP_RADIUS_PX) > 1:  # bring the fitted border to the unwrap radius
+        k = UNWRAP_RADIUS_PX / radius
+        circle = cv2.resize(circle, (max(1, round(cw * k)), max(1, round(ch * k))),
+                            interpolation=cv2.INTER_LINEAR)
+        cx, cy = cx * k, cy * k
+    centre = (cx, cy)
     n_angle = round(2 * np.pi * UNWRAP_RADIUS_PX * 0.75)
     polar = cv2.warpPolar(circle, (UNWRAP_RADIUS_PX, n_angle), centre, UNWRAP_RADIUS_PX,
                           cv2.WARP_POLAR_LINEAR + cv2.INTER_LINEAR + cv2.WARP_FILL_OUTLIERS)
@@ -86,17 +157,27 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
     # gap between the two ends of the name (the widest stretch of the character band without
     # ink), so a seal on a turned page or a name running far round is not cut in two; with
     # ``start_deg`` given, it starts there instead.
+    # Only the arc opposite the gap is kept: the bottom text (专用章, 人事专用章) and the serial
+    # number sit in the gap, and reach the character band at its corners; kept, RapidOCR read
+    # them upside down as a few garbage characters at the ends of the name.
+    arc = NAME_ARC_DEG
     if start_deg is None:
-        start_deg = _gap_angle(polar)
+        start_deg = _gap_angle(polar) + (360.0 - arc) / 2
+    else:
+        arc = 360.0
     shift = round(start_deg / 360.0 * n_angle)
-    polar = np.roll(polar, -shift, axis=0)
+    polar = np.roll(polar, -shift, axis=0)[:round(arc / 360.0 * n_angle)]
     band = polar[:, round(TEXT_BAND[0] * UNWRAP_RADIUS_PX):round(TEXT_BAND[1] * UNWRAP_RADIUS_PX)]
     strip = np.ascontiguousarray(np.rot90(band, 1))  # outward = up, clockwise = left→right
     # Characters are wider at the outer edge: the strip is squeezed a little horizontally so
     # they look square at the band's middle.
     strip = cv2.resize(strip, (round(strip.shape[1] * 0.85), strip.shape[0]),
                        interpolation=cv2.INTER_AREA)
-    return cv2.copyMakeBorder(strip, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    # Wide white margins above and below: RapidOCR's detector scales the short side of its
+    # input up to 736 px, and a bare 93-px strip came out so magnified that it found no text
+    # at all on clean seals (3 of 21 on seed 7701); 60 px each way fixed them.
+    return cv2.copyMakeBorder(strip, STRIP_PAD_PX, STRIP_PAD_PX, 16, 16, cv2.BORDER_CONSTANT,
+                              value=255)
 
 
 def _clean(text: str) -> str:
@@ -111,8 +192,9 @@ def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
     if crop.size == 0:
         return ""
     h, w = crop.shape[:2]
-    # Half-axes of the seal in crop pixels: the bbox spans the seal, the margin pads it.
-    ax, ay = w / 2 / 1.08, h / 2 / 1.08
+    # Half-axes of the seal in crop pixels: the bbox spans the seal, the margin pads it
+    # (clipped at the page edge: the border fit in unwrap_ring finds the ring itself).
+    ax, ay = w / 2 / (1 + 2 * CROP_MARGIN), h / 2 / (1 + 2 * CROP_MARGIN)
     strip = unwrap_ring(crop, (ax, ay), None, "red")
     res = engine.read(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB))
     # spans left to right: the engine returns pieces of one line in no fixed order
