@@ -24,7 +24,7 @@ from .seal_geometry import Geometry
 
 UNWRAP_RADIUS_PX = 160  # seal radius after resampling: characters come out ~40 px high
 TEXT_BAND = (0.52, 0.95)  # normalised radii of the character band (border at 1.0)
-CROP_MARGIN = 0.12  # share of the box added round it: room to find a border the box cut
+CROP_MARGIN = 0.25  # share of the box added round it: room to find a border the box cut
 _HAN = re.compile(r"[\u4e00-\u9fff〇（）()A-Za-z0-9]")
 _SEAL_SUFFIX = re.compile(r"(专用章|合同章|财务章|公章|章)$")
 
@@ -58,14 +58,32 @@ def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
         return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     e = np.clip(excess, 0, None).astype(np.float32)
     hi = max(float(np.percentile(e, 99)), 1.0)
-    # gate: 1 where the colour says seal ink (at half of its typical excess and above)
-    gate = np.clip(e / (0.5 * hi), 0.0, 1.0)
+    # Stamps are inked unevenly (a pale side, a faded arc): ink is judged against the
+    # strongest ink nearby (a window of ~1/10 of the seal), not the seal's overall strongest,
+    # with a floor so bare paper is not stretched into noise.
+    win = _local_window(crop.shape[:2])
+    # gate: 1 where the colour says seal ink (at half of the local ink's excess and above)
+    gate = np.clip(e / (0.5 * np.maximum(_local_max(e, win), LOCAL_FLOOR * hi)), 0.0, 1.0)
     gate = cv2.dilate(gate, np.ones((3, 3), np.uint8))
     dark_src = (g if colour == "red" else r).astype(np.float32)
     paper, inked = float(np.percentile(dark_src, 90)), float(np.percentile(dark_src, 1))
     dark = np.clip((paper - dark_src) / max(paper - inked, 1.0), 0.0, 1.0)
-    ink = np.clip(1.25 * dark, 0.0, 1.0) * gate
-    return np.clip(255 - 255 * ink, 0, 255).astype(np.uint8)
+    ink = dark * gate
+    ink = ink / np.maximum(_local_max(ink, win), LOCAL_FLOOR)
+    return np.clip(255 - 255 * np.clip(1.25 * ink, 0.0, 1.0), 0, 255).astype(np.uint8)
+
+
+LOCAL_FLOOR = 0.3  # share of the seal's strongest ink below which local stretching stops
+
+
+def _local_window(shape: tuple[int, ...]) -> int:
+    return max(5, round(min(shape[0], shape[1]) / 10)) | 1
+
+
+def _local_max(a: np.ndarray, win: int) -> np.ndarray:
+    """The strongest value near each pixel, smoothed (a dilation, then a blur)."""
+    m = cv2.dilate(a, np.ones((win, win), np.uint8))
+    return cv2.blur(m, (win, win))
 
 
 GAP_WINDOW_DEG = 100.0  # the name spans at most ~250-260° of a round seal: the gap is wider
@@ -96,7 +114,7 @@ def _gap_angle(polar: np.ndarray) -> float:
     return float((int(np.argmin(window)) + k / 2) * 360.0 / n % 360.0)
 
 
-BORDER_SEARCH = (0.25, 0.86, 1.12)  # centre offset (share of radius), radius range searched
+BORDER_SEARCH = (0.25, 0.85, 1.3)  # centre offset (share of radius), radius range searched
 
 
 def _fit_border(ink: np.ndarray, centre: tuple[float, float],
@@ -115,7 +133,7 @@ def _fit_border(ink: np.ndarray, centre: tuple[float, float],
     cos, sin = np.cos(angles), np.sin(angles)
     span, r_lo, r_hi = BORDER_SEARCH
     offsets = np.linspace(-span, span, 21) * radius
-    radii = np.linspace(r_lo, r_hi, 14) * radius
+    radii = np.linspace(r_lo, r_hi, 19) * radius
     best = (-1.0, centre[0], centre[1], radius)
     for dx in offsets:
         for dy in offsets:
