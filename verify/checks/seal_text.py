@@ -261,10 +261,21 @@ def _read_strip(strip: np.ndarray, engine: OcrEngine) -> str:
 
 
 def _tight_line(rgb: np.ndarray) -> np.ndarray:
-    """The strip without most of its vertical padding (the recogniser scales a line image
-    to 48 px high: padding would shrink the characters)."""
-    keep = STRIP_PAD_PX - 8
-    return rgb[keep:rgb.shape[0] - keep]
+    """The strip cut to the rows that hold ink, with 8 px of white above and below.
+
+    The recogniser scales a line image to 48 px high: the character band is taller than
+    the characters (it must hold large and small ones), and left in, its empty rows shrank
+    the characters to ~25 px. Cutting to the inked rows lowered the CER from 15.1 % to 13.8 %
+    on the tuning seals (seeds 7701/7703, 59 seals).
+    """
+    core = rgb[STRIP_PAD_PX:rgb.shape[0] - STRIP_PAD_PX]
+    ink = (255.0 - core[..., 0].astype(np.float32)).mean(axis=1)
+    rows = np.flatnonzero(ink > 8.0)  # mean darkness of a row: a few strokes cross it
+    if rows.size == 0:
+        keep = STRIP_PAD_PX - 8
+        return rgb[keep:rgb.shape[0] - keep]
+    line = core[max(0, int(rows[0]) - 2):int(rows[-1]) + 3]
+    return cv2.copyMakeBorder(line, 8, 8, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
 
 
 _HAN_ONLY = re.compile(r"[A-Za-z0-9]")  # serial numbers, stray Latin: not the unit name
