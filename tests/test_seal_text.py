@@ -72,7 +72,7 @@ def test_clean_round_seals_are_read_within_the_cer_bound() -> None:
     cers = []
     for unit, angle, font, bottom, number in CLEAN_SEALS:
         page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
-        text = read_seal_text(page, bbox, None, 1.0, engine)  # type: ignore[arg-type]
+        text = read_seal_text(page, bbox, None, 1.0, engine)
         cer = seal_text_cer(unit, text)
         # the bottom text and the serial number stay out of the reading
         assert "专用章" not in text and not any(c.isdigit() for c in text), text
@@ -88,7 +88,7 @@ def test_seal_text_ignores_black_text_printed_over_the_seal() -> None:
 
     unit = "嵊州市若耶水务研究院有限公司"
     page, bbox = _page_with_seal(_seal(unit, 10.0, SEAL_FONTS["dev"][0]), overprint="2021 ABCD")
-    text = read_seal_text(page, bbox, None, 1.0, make_engine("rapidocr"))  # type: ignore[arg-type]
+    text = read_seal_text(page, bbox, None, 1.0, make_engine("rapidocr"))
     assert seal_text_cer(unit, text) <= 0.15, text
 
 

@@ -24,6 +24,7 @@ from .seal_geometry import Geometry
 
 UNWRAP_RADIUS_PX = 160  # seal radius after resampling: characters come out ~40 px high
 TEXT_BAND = (0.52, 0.95)  # normalised radii of the character band (border at 1.0)
+OVAL_MIN_ASPECT = 1.18  # box aspect from which a seal is unwrapped as an oval (40×30 mm: 1.33)
 CROP_MARGIN = 0.25  # share of the box added round it: room to find a border the box cut
 _HAN = re.compile(r"[\u4e00-\u9fff〇（）()A-Za-z0-9]")
 _SEAL_SUFFIX = re.compile(r"(专用章|合同章|财务章|公章|章)$")
@@ -219,7 +220,7 @@ def _clean(text: str) -> str:
     return "".join(_HAN.findall(compact(text)))
 
 
-def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
+def read_seal_text(page: Page, bbox: BBox, geom: Geometry | None, scale: float,
                    engine: OcrEngine) -> str:
     """OCR the curved unit name of one seal (round or oval): one OCR call on the unwrapped
     character band."""
@@ -230,7 +231,9 @@ def read_seal_text(page: Page, bbox: BBox, geom: Geometry, scale: float,
     # margin pads it; the border fit in unwrap_ring finds the ring itself.
     ph, pw = page.image.shape[:2]
     x0, y0, x1, y1 = bbox
-    ax = ay = max((x1 - x0) * pw, (y1 - y0) * ph) / 2
+    ax, ay = (x1 - x0) * pw / 2, (y1 - y0) * ph / 2
+    if max(ax, ay) / max(min(ax, ay), 1.0) < OVAL_MIN_ASPECT:
+        ax = ay = max(ax, ay)  # round: a box cut short on one side is not an oval
     strip = unwrap_ring(crop, (ax, ay), None, "red")
     # The strip starts in the gap, so the reading is already in order; re-ordering it round
     # its last unit-type word (the old fix for strips that started inside the name) turned
