@@ -126,3 +126,5 @@ def test_unit_comparison_is_a_tolerant_hint() -> None:
     assert not other.matches and other.similarity < 0.6
     empty = compare_seal_unit("", page)  # nothing read from the seal: no claim either way
     assert not empty.matches and empty.similarity == 0.0
+    scrap = compare_seal_unit("限公司", page)  # a half-read seal: found in any company name
+    assert scrap.similarity == 1.0 and not scrap.matches

@@ -2,9 +2,13 @@
 whiten seal ink so the printed text under a seal can be read.
 
 Unwrapping: the unit name of a round seal runs clockwise along the upper arc, the tops of the
-characters pointing outward. A polar transform (``cv2.warpPolar``) starting at the bottom of
-the seal turns that arc into a straight line, read left to right; measured on this machine,
-RapidOCR read the unwrapped names exactly on 3/3 colour variants, Tesseract on 2/3.
+characters pointing outward. The seal ink is separated from black text (the lesser of stroke
+darkness and red colour), the border ring is fitted (the detector's box may be short or
+off-centre), and a polar transform (``cv2.warpPolar``) turns the arc opposite the gap between
+the name's two ends into a straight line, read left to right by RapidOCR's recogniser as one
+line. Measured (``bench/eval_seals.py fixtures DIR --text``, clean red round seals on the
+detector's boxes, fresh seeds 7702 dev + holdout, 91 seals): CER 2.3-2.6 % born-digital,
+16-23 % scans, 28-44 % phone photos; ~0.16 s per seal.
 """
 
 from __future__ import annotations
@@ -296,6 +300,9 @@ _LABELLED = re.compile(r"(?:编制单位|申报单位|主持单位|承担单位|
 _UNIT = re.compile(r"([\u4e00-\u9fff（）()]{1,30}" + _UNIT_END + ")")  # greedy: the whole name
 
 
+MIN_MATCH_CHARS = 4  # seal characters read before a reading can confirm the page's unit
+
+
 @dataclass(frozen=True)
 class SealUnitMatch:
     """The unit printed on the page against the unit on the seal. A mismatch is a hint for
@@ -308,7 +315,10 @@ class SealUnitMatch:
 
     @property
     def matches(self) -> bool:
-        return self.page_unit is not None and self.similarity >= 0.6
+        # A reading of a few characters (a faded or half-read seal: 上司, 诸暨限公司 on seed
+        # 7702) is found in almost any unit name: it says nothing either way.
+        return (self.page_unit is not None and self.similarity >= 0.6
+                and len(_clean(self.seal_text)) >= MIN_MATCH_CHARS)
 
 
 def _strip_seal_suffix(text: str) -> str:
