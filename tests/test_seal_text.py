@@ -1,0 +1,130 @@
+"""Seal text: the curved unit name of real rendered round seals (the fixture generator's own
+seal drawing), unwrapped and read by RapidOCR."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fixtures.gen.fonts import SEAL_FONTS
+from fixtures.gen.seals import MM, MarkSpec, render_mask
+from verify.checks.seal_text import (
+    _fit_border,
+    compare_seal_unit,
+    read_seal_text,
+    seal_ink_channel,
+    seal_text_cer,
+)
+from verify.model import BBox
+from verify.pages import Page
+
+DPI = 200.0
+PX_PER_PT = DPI / 72
+
+
+def _page_with_seal(spec: MarkSpec, overprint: str | None = None) -> tuple[Page, BBox]:
+    """An A4 page at 200 DPI with the seal stamped (alpha-blended ink) at its lower right;
+    ``overprint`` puts a line of black text across the seal, as a signing unit would be."""
+    h, w = round(297 / 25.4 * DPI), round(210 / 25.4 * DPI)
+    img = np.full((h, w, 3), 250, np.uint8)
+    if overprint:
+        cv2.putText(img, overprint, (int(w * 0.45), int(h * 0.71)), cv2.FONT_HERSHEY_SIMPLEX,
+                    2.0, (20, 20, 20), 4)
+    mask = render_mask(spec, PX_PER_PT)
+    side = mask.shape[0]
+    cx, cy = int(w * 0.62), int(h * 0.7)
+    x0, y0 = cx - side // 2, cy - side // 2
+    roi = img[y0:y0 + side, x0:x0 + side].astype(np.float32)
+    a = mask[..., None] * 0.92
+    blended = roi * (1 - a) + np.array(spec.color, np.float32) * a
+    img[y0:y0 + side, x0:x0 + side] = np.clip(blended, 0, 255).astype(np.uint8)
+    r = spec.width * PX_PER_PT / 2
+    mid_x, mid_y = x0 + side / 2, y0 + side / 2
+    bbox = ((mid_x - r) / w, (mid_y - r) / h, (mid_x + r) / w, (mid_y + r) / h)
+    page = Page(number=1, image=img, dpi=DPI, width_pt=w * 72 / DPI, height_pt=h * 72 / DPI,
+                effective_dpi=DPI, origin="image")
+    return page, bbox
+
+
+def _seal(unit: str, angle: float, font: tuple[str, int], bottom: str = "",
+          number: str = "") -> MarkSpec:
+    return MarkSpec("seal_round", unit, bottom, 42 * MM, 42 * MM, angle, (205, 30, 40), font,
+                    seed=11, strength=0.95, number=number)
+
+
+CLEAN_SEALS = [
+    # unit, angle (° counter-clockwise), font, bottom text, serial number
+    ("绍兴市生态环境局", 0.0, SEAL_FONTS["dev"][0], "", ""),
+    ("诸暨市东湖环保科技有限公司", 25.0, SEAL_FONTS["dev"][1], "专用章", ""),
+    ("台州市烂柯节能环保设计院有限公司", -30.0, SEAL_FONTS["holdout"][0], "",
+     "3306021234567"),
+    ("浙江理工大学", 170.0, SEAL_FONTS["holdout"][1], "人事专用章", ""),  # a turned seal
+]
+
+
+@pytest.mark.slow
+def test_clean_round_seals_are_read_within_the_cer_bound() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    engine = make_engine("rapidocr")
+    cers = []
+    for unit, angle, font, bottom, number in CLEAN_SEALS:
+        page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
+        text = read_seal_text(page, bbox, None, 1.0, engine)
+        cer = seal_text_cer(unit, text)
+        # the bottom text and the serial number stay out of the reading
+        assert "专用章" not in text and not any(c.isdigit() for c in text), text
+        assert cer <= 0.25, (unit, text)
+        cers.append(cer)
+    assert float(np.mean(cers)) <= 0.10, cers
+
+
+@pytest.mark.slow
+def test_seal_text_ignores_black_text_printed_over_the_seal() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    unit = "嵊州市若耶水务研究院有限公司"
+    page, bbox = _page_with_seal(_seal(unit, 10.0, SEAL_FONTS["dev"][0]), overprint="2021 ABCD")
+    text = read_seal_text(page, bbox, None, 1.0, make_engine("rapidocr"))
+    assert seal_text_cer(unit, text) <= 0.15, text
+
+
+def test_ink_channel_keeps_red_strokes_and_drops_black_text() -> None:
+    crop = np.full((120, 120, 3), 250, np.uint8)
+    crop[20:30, 10:110] = (205, 30, 40)  # a red stroke
+    crop[70:80, 10:110] = (20, 20, 20)  # a black stroke
+    crop[90:95, 10:110] = (235, 150, 160)  # a pale red stroke (unevenly inked stamp)
+    ink = seal_ink_channel(crop)
+    assert ink[25, 60] < 60  # red: dark
+    assert ink[75, 60] > 200  # black text: gone
+    assert ink[50, 60] > 240  # paper: white
+    assert ink[92, 60] < 160  # pale red: still visible
+
+
+def test_border_fit_finds_a_ring_the_box_missed() -> None:
+    ink = np.full((480, 480), 255, np.uint8)
+    cv2.circle(ink, (262, 228), 178, 0, 10)  # the true border
+    cv2.putText(ink, "TEXT", (150, 200), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 8)
+    cx, cy, r = _fit_border(ink, (240.0, 240.0), 160.0)  # the box: off-centre and small
+    assert abs(cx - 262) <= 6 and abs(cy - 228) <= 6 and abs(r - 178) <= 8
+
+
+def test_border_fit_keeps_the_box_without_a_ring() -> None:
+    ink = np.full((300, 300), 255, np.uint8)
+    assert _fit_border(ink, (150.0, 150.0), 100.0) == (150.0, 150.0, 100.0)
+
+
+def test_unit_comparison_is_a_tolerant_hint() -> None:
+    page = "关于XX项目的报告\n……\n编制单位：嵊州市若耶水务研究院有限公司\n2021年3月"
+    slip = compare_seal_unit("嵊州市若邯水务研究院有限公", page)  # two OCR slips
+    assert slip.matches and slip.page_unit == "嵊州市若耶水务研究院有限公司"
+    assert slip.source == "labelled"
+    other = compare_seal_unit("诸暨市东湖环保科技有限公司", page)
+    assert not other.matches and other.similarity < 0.6
+    empty = compare_seal_unit("", page)  # nothing read from the seal: no claim either way
+    assert not empty.matches and empty.similarity == 0.0
+    scrap = compare_seal_unit("限公司", page)  # a half-read seal: found in any company name
+    assert scrap.similarity == 1.0 and not scrap.matches
