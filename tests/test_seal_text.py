@@ -128,3 +128,20 @@ def test_unit_comparison_is_a_tolerant_hint() -> None:
     assert not empty.matches and empty.similarity == 0.0
     scrap = compare_seal_unit("限公司", page)  # a half-read seal: found in any company name
     assert scrap.similarity == 1.0 and not scrap.matches
+
+
+@pytest.mark.slow
+def test_the_workers_engine_in_its_own_process_reads_seals_as_one_line() -> None:
+    """The pipeline reads seal text through the second reading's out-of-process RapidOCR:
+    the strip must reach the recogniser alone there too (``read_line``), not the detector."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import OutOfProcessEngine
+
+    engine = OutOfProcessEngine("rapidocr", det_max_side=960)
+    try:
+        unit, angle, font, bottom, number = CLEAN_SEALS[0]
+        page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
+        text = read_seal_text(page, bbox, None, 1.0, engine)
+        assert seal_text_cer(unit, text) <= 0.10, (unit, text)
+    finally:
+        engine.close()

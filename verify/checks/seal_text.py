@@ -259,13 +259,9 @@ def _read_strip(strip: np.ndarray, engine: OcrEngine) -> str:
     engines (Tesseract, a worker proxy) get the padded strip through ``read``.
     """
     rgb = cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB)
-    line_reader = getattr(engine, "read_line", None)
-    if callable(line_reader):
+    line_reader = getattr(engine, "read_line", None)  # RapidOCR, in process or in its child
+    if callable(line_reader) and getattr(engine, "name", "") == "rapidocr":
         return str(line_reader(_tight_line(rgb)))
-    rapid = getattr(engine, "_ocr", None)  # RapidOcrEngine's RapidOCR instance
-    if rapid is not None and getattr(engine, "name", "") == "rapidocr":
-        result, _ = rapid(_tight_line(rgb), use_det=False, use_cls=False, use_rec=True)
-        return "".join(str(r[0]) for r in result or ())
     res = engine.read(rgb)
     # spans left to right: the engine returns pieces of one line in no fixed order
     return "".join(s.text for s in sorted(res.spans, key=lambda s: s.bbox[0]))

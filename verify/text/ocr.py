@@ -142,6 +142,12 @@ class RapidOcrEngine:
         conf = sum(s.conf for s in spans) / len(spans) if spans else None
         return OcrResult(tuple(spans), conf)
 
+    def read_line(self, image: np.ndarray) -> str:
+        """The text of an image holding one line, by the recogniser alone (no detector): an
+        unwrapped seal ring, which the detector splits or misses when slightly arched."""
+        result, _ = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
+        return "".join(str(r[0]) for r in result or ())
+
     def orientation(self, image: np.ndarray) -> int:
         # RapidOCR scrambles rotated pages: orientation comes from Tesseract OSD.
         if self._osd is None:
@@ -202,6 +208,12 @@ class OutOfProcessEngine:
 
     def orientation(self, image: np.ndarray) -> int:
         return int(self._call("orientation", image))  # type: ignore[call-overload]
+
+    def read_line(self, image: np.ndarray) -> str:
+        """``RapidOcrEngine.read_line`` in the child (other engines read the line as a page)."""
+        if self.name != "rapidocr":
+            return "".join(s.text for s in sorted(self.read(image).spans, key=lambda s: s.bbox[0]))
+        return str(self._call("read_line", image))
 
     def close(self) -> None:
         if self._proc is not None and self._proc.is_alive():
