@@ -139,6 +139,15 @@ CASES: list[tuple[str, Expected]] = [
     ("二〇二一年一十月", []),
     ("贰零贰壹年壹拾月壹拾伍日", [("2021-10-15", "issued")]),  # financial numerals write 壹拾
     ("O人年2月", []),
+    # a phone photo's letter and certificate dates (RapidOCR, seeds 7902 / 7901): 〇 read as
+    # another Han character, or lost alone; only with the whole day is the 〇 put back
+    ("《能源与环境)编辑部\n二楼二二年十一月二十八日", [("2022-11-28", "issued")]),
+    ("二楼二二年十一月", []),
+    ("地址：二楼二二号", []),
+    ("二一二三年三月五日", []),  # a real numeral there is no misread 〇 (and 2123 no year)
+    ("二一九年十月十八日", [("2019-10-18", "issued")]),
+    ("二二三年八月十日", [("2023-08-10", "issued")]),
+    ("一二九年三月", []),  # three characters not starting 二 or 〇: the year's start is lost
     # --- roles ----------------------------------------------------------------------------
     ("聘期自2021年1月1日起至2023年12月31日止",
      [("2021-01-01", "appointed"), ("2023-12-31", "unknown", "period_end")]),

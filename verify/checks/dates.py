@@ -258,9 +258,12 @@ def _short_year_value(m: re.Match[str]) -> PartialDate | None:
     if not any(ch in _REAL_CN_DIGITS for ch in y):
         return None  # 0人年 (a smudge and a seal stroke): only look-alikes, nothing to guess from
     # What survives of 二〇二一 is its end (〇二一, 二一), never its start (二〇, 二〇三 where
-    # 二一 ran together into 三): three characters start with the zero, two do not end in one.
-    if (len(y) == 3 and y[0] not in _ZERO_LIKE) or (len(y) == 2 and y[1] in _ZERO_LIKE
-                                                    and y[0] not in _ZERO_LIKE):
+    # 二一 ran together into 三): three characters start with the zero, two do not end in one…
+    # …or its 〇 alone was lost: 二一九 (RapidOCR on a phone photo of a degree certificate, seed
+    # 7901, twice alike), whose first 二 and non-zero second character fit no other year.
+    lost_zero = len(y) == 3 and y[0] == "二" and y[1] not in _ZERO_LIKE
+    if (len(y) == 3 and y[0] not in _ZERO_LIKE and not lost_zero) or (
+            len(y) == 2 and y[1] in _ZERO_LIKE and y[0] not in _ZERO_LIKE):
         return None
     digits = [_CN_DIGIT[ch] for ch in y[-2:]]
     if digits[0] * 10 + digits[1] > SHORT_YEAR_MAX:
@@ -359,12 +362,29 @@ def _role(before: str, after: str) -> tuple[DateRole, str | None, bool]:
     return DateRole.unknown, None, False
 
 
+# 二〇二二年 read as 二楼二二年 (RapidOCR, a phone photo of an acceptance letter, seed 7902): the
+# second character of a Chinese year of this century is always 〇, so one Han character there
+# that is no numeral, between 二 and two Chinese digits and followed by a whole month and day,
+# is that 〇 misread. Only with the day: a bare 年…月 is too little to vouch for the guess.
+_CENTURY_ZERO = re.compile(
+    r"(?<=二)(?P<z>[\u4e00-\u9fff])(?=[〇零一二三四五六七八九]{2}[ \t]*年[ \t]*[一二三四五六七八九十]{1,3}"
+    r"[ \t]*月[ \t]*[一二三四五六七八九十廿卅]{1,4}[ \t]*日)")
+
+
+def _restore_century_zero(line: str) -> str:
+    """The line with a misread 〇 of a 20xx Chinese year put back (same length)."""
+    return _CENTURY_ZERO.sub(
+        lambda m: m.group("z") if m.group("z") in _REAL_CN_DIGITS or m.group("z") in _CN_TEN
+        else "〇", line)
+
+
 def find_dates_detailed(page_text: PageText, page: int) -> list[FoundDate]:
     """Every date on the page, with role, decoy reason and position (reading order)."""
     found: list[FoundDate] = []
     lines = _lines_with_boxes(page_text)
     previous_tail = ""
-    for line, bbox in lines:
+    for raw_line, bbox in lines:
+        line = _restore_century_zero(raw_line)
         matches: list[re.Match[str]] = []
         for pattern in (_CJK_DATE, _SEP_DATE):
             for m in pattern.finditer(line):

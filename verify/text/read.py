@@ -15,7 +15,7 @@ import numpy as np
 from ..model import BBox, PageText, Seal, TextSpan
 from ..pages import Page
 from .normalize import normalize_text
-from .ocr import OcrEngine
+from .ocr import OcrEngine, OcrResult
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +46,39 @@ def _ocr_image(page: Page) -> np.ndarray:
     return cv2.cvtColor(_reduced(page.image, OCR_MAX_SIDE), cv2.COLOR_RGB2GRAY)
 
 
+SIDEWAYS = (90, 270)
+
+
+def _poor(result: OcrResult) -> bool:
+    return result.mean_conf is None or result.mean_conf < LOW_CONF
+
+
 def ocr_page(page: Page, engine: OcrEngine) -> tuple[Page, PageText]:
-    """OCR ``page``; returns the page turned upright (if it was turned) and its text."""
+    """OCR ``page``; returns the page turned upright (if it was turned) and its text.
+
+    A landscape page that OSD left unturned and that reads poorly is read turned both ways
+    sideways as well, the best reading kept: OSD is unsure on a phone photo of a journal's
+    cover or contents taken sideways (seeds 7901/7902: ``rotate 180`` at confidence 0.02, or
+    ``rotate 90`` at 0.54, under the 1.0 it needs), where the page read at 17–24 confidence
+    upright and at 68–86 turned 90°, and the document fell to kind ``other`` with no date.
+    """
     h, w = page.image.shape[:2]
+    landscape = w > h * 1.15  # a turned portrait page, or a landscape document
     rotation = 0
-    if w > h * 1.15:  # landscape: a turned portrait page, or a landscape document
+    if landscape:
         rotation = engine.orientation(_ocr_image(page))
     upright = page.rotated(rotation)
     result = engine.read(_ocr_image(upright))
-    if rotation == 0 and (result.mean_conf is None or result.mean_conf < LOW_CONF):
-        turn = engine.orientation(_ocr_image(page))
-        if turn:
-            turned = page.rotated(turn)
+    if rotation == 0 and _poor(result):
+        # A landscape page already had its OSD; a portrait one gets it now.
+        turn = 0 if landscape else engine.orientation(_ocr_image(page))
+        for candidate in (turn,) if turn else SIDEWAYS if landscape else ():
+            turned = page.rotated(candidate)
             again = engine.read(_ocr_image(turned))
             if (again.mean_conf or 0.0) > (result.mean_conf or 0.0):
-                upright, result, rotation = turned, again, turn
+                upright, result, rotation = turned, again, candidate
+            if not _poor(result):
+                break
     return upright, _page_text(result.spans, source="ocr", engine=engine.name,
                                mean_conf=result.mean_conf, rotation=rotation)
 
