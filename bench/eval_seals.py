@@ -472,6 +472,17 @@ def cmd_grey_fixtures(args: argparse.Namespace) -> None:
                    "--seed", str(args.seed), "--quiet"])
 
 
+def cmd_photo_fixtures(args: argparse.Namespace) -> None:
+    """A ``fixtures.generate`` set where every document is a phone photo (the generator's own
+    mix has ~20 %), seals as the generator draws them: to measure photo recall on its own."""
+    import fixtures.gen.archive as archive
+    from fixtures import generate
+
+    archive.DELIVERY_SHARE = [("photo", 1.0)]
+    generate.main(["--out", args.out, "--split", args.split, "--count", str(args.count),
+                   "--seed", str(args.seed), "--quiet"])
+
+
 def cmd_faint_fixtures(args: argparse.Namespace) -> None:
     """A ``fixtures.generate`` set where every seal is faint (the generator draws 15 % faint)
     and no document is a greyscale scan: faint red seals on born-digital pages (raster and
@@ -540,9 +551,15 @@ def main() -> None:
     ff.add_argument("--seed", type=int, required=True)
     ff.add_argument("--low-contrast-photos", action="store_true",
                     help="phone photos only; every damaged one is LOW_CONTRAST (~20 %%)")
+    pf = sub.add_parser("photo-fixtures", help="write a fixtures set of phone photos only")
+    pf.add_argument("--out", required=True)
+    pf.add_argument("--split", default="holdout")
+    pf.add_argument("--count", type=int, default=80)
+    pf.add_argument("--seed", type=int, required=True)
     args = ap.parse_args()
     {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures,
-     "grey-fixtures": cmd_grey_fixtures, "faint-fixtures": cmd_faint_fixtures}[args.cmd](args)
+     "grey-fixtures": cmd_grey_fixtures, "faint-fixtures": cmd_faint_fixtures,
+     "photo-fixtures": cmd_photo_fixtures}[args.cmd](args)
 
 
 if __name__ == "__main__":
