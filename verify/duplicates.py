@@ -33,7 +33,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 from rapidfuzz.distance import LCSseq, Levenshtein
@@ -87,6 +87,16 @@ class PagePrint:
     dhash: int | None
     lines: tuple[str, ...]
     order: tuple[int, int]  # (0, stored-run rank) for earlier runs, (1, input index) this run
+
+    # A print is compared with every candidate page: its text is joined (and filtered) once.
+    @cached_property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    @cached_property
+    def text_chars(self) -> str:
+        """The page's Han characters and digits, in order."""
+        return _NOT_HAN_OR_DIGIT.sub("", self.text)
 
 
 def _int(h: str | None) -> int | None:
@@ -234,7 +244,7 @@ def _could_agree(a: PagePrint, b: PagePrint, d_p: int, d_d: int | None) -> bool:
     ``agreed`` from above. Most candidate pairs in an archive are different pages of similar
     layout; aligning each in full made the duplicate search quadratic in Python time
     (400 born-digital pages: 27 000 alignments, 99 s)."""
-    fa, fb = _NOT_HAN_OR_DIGIT.sub("", "".join(a.lines)), _NOT_HAN_OR_DIGIT.sub("", "".join(b.lines))
+    fa, fb = a.text_chars, b.text_chars
     short, long = min(len(fa), len(fb)), max(len(fa), len(fb))
     if short < MIN_TEXT_CHARS:
         return True  # the image decides (or a field may still differ): no bound to apply
@@ -253,7 +263,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text("".join(a.lines), "".join(b.lines))
+    c = compare_text(a.text, b.text)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -274,7 +284,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text("".join(a.lines), "".join(b.lines))
+    c = compare_text(a.text, b.text)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
