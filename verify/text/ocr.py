@@ -210,9 +210,7 @@ class OutOfProcessEngine:
         return int(self._call("orientation", image))  # type: ignore[call-overload]
 
     def read_line(self, image: np.ndarray) -> str:
-        """``RapidOcrEngine.read_line`` in the child (other engines read the line as a page)."""
-        if self.name != "rapidocr":
-            return "".join(s.text for s in sorted(self.read(image).spans, key=lambda s: s.bbox[0]))
+        """``RapidOcrEngine.read_line`` in the child (only a RapidOCR child has it)."""
         return str(self._call("read_line", image))
 
     def close(self) -> None:
