@@ -325,7 +325,7 @@ def measure_file(path: Path) -> tuple[dict[str, float], float]:
     doc = open_document(ref)
     page = doc.page(0)
     t0 = time.process_time()  # CPU seconds: the shared machine's load does not count
-    ms: tuple[Measurement, ...] = measure_clarity(page, PageText(""))
+    ms: tuple[Measurement, ...] = measure_clarity(page)
     dt = time.process_time() - t0
     doc.close()
     return {m.name: m.value for m in ms}, dt
@@ -354,7 +354,7 @@ def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
             for i in range(doc.page_count):
                 page = doc.page(i)
                 t0 = time.process_time()
-                ms = measure_clarity(page, PageText(""))
+                ms = measure_clarity(page)
                 dt = time.process_time() - t0
                 m = {x.name: x.value for x in ms}
                 degree = {c["code"]: c["degree"] for c in lab["clarity"] if c["page"] == i + 1}

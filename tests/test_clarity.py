@@ -15,7 +15,6 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from verify.checks.clarity import measure_clarity
-from verify.model import PageText
 from verify.pages import Page, open_document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +61,7 @@ def as_page(gray: np.ndarray, dpi: float = DPI, effective: float | None = DPI,
 
 
 def measure(gray: np.ndarray, dpi: float = DPI, effective: float | None = DPI) -> dict[str, float]:
-    return {m.name: m.value for m in measure_clarity(as_page(gray, dpi, effective), PageText(""))}
+    return {m.name: m.value for m in measure_clarity(as_page(gray, dpi, effective))}
 
 
 def findings(m: dict[str, float]) -> dict[str, str]:
@@ -124,7 +123,7 @@ def test_phone_photo_on_desk_is_measured_on_the_page(page: np.ndarray) -> None:
     m = cv2.getPerspectiveTransform(src, dst)
     photo = cv2.warpPerspective(page, m, (W, H), flags=cv2.INTER_AREA, borderValue=70)
     photo = cv2.GaussianBlur(photo, (0, 0), 0.6)
-    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69), PageText(""))
+    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69))
     values = {x.name: x.value for x in ms}
     assert findings(values) == {}, values
     region = next(x.region for x in ms if x.name == "contrast")
@@ -222,7 +221,7 @@ def test_photo_of_a_sheet_running_off_the_frame_is_cropped(lost: float) -> None:
                       [0.15 * W, top + h]])
     photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (W, H),
                                 flags=cv2.INTER_AREA, borderValue=70)
-    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69), PageText(""))
+    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69))
     values = {x.name: x.value for x in ms}
     # At least the lost share of the sheet (more where cut text lines run along the edge).
     assert values["edge_cut_pct"] > 100 * lost - 3, values
@@ -282,7 +281,7 @@ def test_left_cut_between_characters_is_cropped(page: np.ndarray) -> None:
     margin = round(page.shape[1] * 0.1)  # where render() starts its lines
     cut = page[:, margin + 2 * round(em()):]  # CJK advance = 1 em: the cut falls between glyphs
     assert (cut[:, 0] > 128).all()  # no glyph is cut
-    ms = measure_clarity(as_page(cut), PageText(""))
+    ms = measure_clarity(as_page(cut))
     m = {x.name: x.value for x in ms}
     assert m["edge_cut_pct"] > 25 and findings(m).get("CROPPED") == "major", m
     region = next(x.region for x in ms if x.name == "edge_cut_pct")
@@ -357,7 +356,7 @@ def test_certificate_frame_cut_by_the_edge_is_cropped(side: str) -> None:
     cert = _certificate(*A4)
     h, w = cert.shape
     cut = cert[round(0.1 * h):] if side == "top" else cert[:, : round(0.9 * w)]
-    ms = measure_clarity(as_page(cut), PageText(""))
+    ms = measure_clarity(as_page(cut))
     m = {x.name: x.value for x in ms}
     # The frame's cut side spans ~85 % of the edge (the box minus its insets).
     assert m["edge_cut_pct"] > 75 and findings(m).get("CROPPED") == "major", m
@@ -405,7 +404,7 @@ def _pdf_page(tmp_path: Path, embed: np.ndarray | None) -> Page:
 def test_born_digital_needs_no_blur_or_resolution(tmp_path: Path) -> None:
     page = _pdf_page(tmp_path, None)
     assert page.origin == "born_digital"
-    names = {m.name for m in measure_clarity(page, PageText(""))}
+    names = {m.name for m in measure_clarity(page)}
     assert "sharpness" not in names and "text_height_px" not in names
 
 
@@ -413,7 +412,7 @@ def test_blurred_scan_inside_born_digital_pdf_is_measured(tmp_path: Path, page: 
     scan = cv2.GaussianBlur(page, (0, 0), 0.2 * em())
     pdf_page = _pdf_page(tmp_path, scan)
     assert pdf_page.origin == "born_digital" and pdf_page.effective_dpi is not None
-    m = {x.name: x.value for x in measure_clarity(pdf_page, PageText(""))}
+    m = {x.name: x.value for x in measure_clarity(pdf_page)}
     assert "BLURRY" in findings(m), m
 
 
@@ -423,11 +422,11 @@ def test_blurred_scan_inside_born_digital_pdf_is_measured(tmp_path: Path, page: 
 def test_speed_under_a_tenth_of_a_second_per_page() -> None:
     big = render(dpi=300)
     pg = as_page(big, dpi=300, effective=300)
-    measure_clarity(pg, PageText(""))  # warm up
+    measure_clarity(pg)  # warm up
     runs = []
     for _ in range(3):
         t0 = time.process_time()
-        measure_clarity(pg, PageText(""))
+        measure_clarity(pg)
         runs.append(time.process_time() - t0)
     # The fastest run measures the code; the others also measure the shared machine's load.
     assert min(runs) < 0.1, runs

@@ -187,7 +187,7 @@ def check_page(page: Page, worker: Worker, reader: PageReader, full_text: bool =
     if worker.options.debug_dir is not None:
         write_page_debug(page, worker.debug_name, worker.options.debug_dir)
     scope = "full"
-    measurements = measure_clarity(page, PageText("", source=PENDING))
+    measurements = measure_clarity(page)
     if page.origin == "born_digital":
         text = text_from_layer(page)
     elif _inkless(measurements) and not seals:

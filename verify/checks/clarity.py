@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ..model import BBox, Measurement, PageText
+from ..model import BBox, Measurement
 from ..pages import A4_LONG_INCH, Page
 
 log = logging.getLogger(__name__)
@@ -796,7 +796,7 @@ def _text_layer_mask(page: Page, shape: tuple[int, int], region: _Region) -> np.
     return m.astype(bool)
 
 
-def measure_clarity(page: Page, text: PageText) -> tuple[Measurement, ...]:
+def measure_clarity(page: Page) -> tuple[Measurement, ...]:
     """Measurements the profile compares with its thresholds (names/units: models/clarity)."""
     img = page.image
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
