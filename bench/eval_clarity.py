@@ -342,13 +342,19 @@ def labelled_documents(root: Path) -> Iterator[tuple[dict, InputRef]]:
         yield lab, InputRef(lab["file"], path, PurePosixPath(str(path.resolve())))
 
 
+def codes_by_page(lab: dict) -> dict[int, set[str]]:
+    """A labelled document's clarity codes by page number."""
+    codes: dict[int, set[str]] = {}
+    for c in lab["clarity"]:
+        codes.setdefault(c["page"], set()).add(c["code"])
+    return codes
+
+
 def fixture_rows(root: Path, thresholds: dict[str, dict]) -> list[Row]:
     """Every page of the fixture generator's documents, with its labelled clarity codes."""
     rows: list[Row] = []
     for lab, ref in labelled_documents(root):
-        truth: dict[int, set[str]] = {}
-        for c in lab["clarity"]:
-            truth.setdefault(c["page"], set()).add(c["code"])
+        truth = codes_by_page(lab)
         doc = open_document(ref)
         try:
             for i in range(doc.page_count):
@@ -488,9 +494,7 @@ def margins_eval(root: Path) -> None:
     """Nearest text-line margin (mm) of every image page: CROPPED pages vs normal ones."""
     cropped, normal = [], []
     for lab, ref in labelled_documents(root):
-        codes: dict[int, set[str]] = {}
-        for c in lab["clarity"]:
-            codes.setdefault(c["page"], set()).add(c["code"])
+        codes = codes_by_page(lab)
         doc = open_document(ref)
         try:
             for i in range(doc.page_count):
