@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .model import (
     Applicant,
@@ -41,6 +42,12 @@ class RuleContext:
     applicant: Applicant
     siblings: tuple[DocumentEvidence, ...] = ()  # the same applicant's other documents
     duplicates: tuple[DuplicateHit, ...] = ()
+
+    @cached_property
+    def publication_proof(self) -> tuple[str, ...]:
+        """See ``publication_proof``: asked by the NOT_PUBLISHED rule and by the report row,
+        matched once (titles against every sibling's pages)."""
+        return publication_proof(self)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def publication_proof(ctx: RuleContext) -> tuple[str, ...]:
 
 
 def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    if ctx.doc.understanding.kind is Kind.paper_accepted and not publication_proof(ctx):
+    if ctx.doc.understanding.kind is Kind.paper_accepted and not ctx.publication_proof:
         yield Hit("NOT_PUBLISHED", None, {"title": ctx.doc.understanding.title or "题目未识别"})
 
 
@@ -207,4 +214,4 @@ def judge(ctx: RuleContext, profile: Profile) -> DocumentReport:
     rules = RULES if ctx.doc.status is Status.unreadable else RULES + DOCUMENT_RULES
     hits = [h for rule in rules for h in rule(ctx, profile)]
     findings = tuple(to_finding(h, profile) for h in hits)
-    return DocumentReport(ctx.doc, findings, ctx.applicant, publication_proof(ctx))
+    return DocumentReport(ctx.doc, findings, ctx.applicant, ctx.publication_proof)
