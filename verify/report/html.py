@@ -390,13 +390,15 @@ class DocumentIndex:
         return candidates[0][1] if candidates else None
 
 
+def _link_to(target: int, inner: str) -> str:
+    """A link (``inner``: HTML) to document ``target``'s entry in the report."""
+    return f'<a class="dup-link" href="#{doc_anchor(target)}" data-target="{doc_anchor(target)}">{inner}</a>'
+
+
 def _doc_link(path: str, applicant: str | None, index: int, documents: DocumentIndex) -> str:
     """``path`` as a link to its document's entry in the report (plain text if not in it)."""
     target = documents.find(path, applicant, index)
-    if target is None:
-        return escape(path)
-    return (f'<a class="dup-link" href="#{doc_anchor(target)}" '
-            f'data-target="{doc_anchor(target)}">{escape(path)}</a>')
+    return escape(path) if target is None else _link_to(target, escape(path))
 
 
 def _finding_row(f: Finding, index: int, documents: DocumentIndex, shown: Collection[int]) -> str:
@@ -407,9 +409,7 @@ def _finding_row(f: Finding, index: int, documents: DocumentIndex, shown: Collec
         target = (documents.find(other, other_applicant if isinstance(other_applicant, str) else None,
                                  index) if isinstance(other, str) else None)
         if target is not None:
-            message += (f' <a class="dup-link" href="#{doc_anchor(target)}" '
-                        f'data-target="{doc_anchor(target)}">{_t("dup.link")} → '
-                        f"{escape(str(other))}</a>")
+            message += " " + _link_to(target, f"{_t('dup.link')} → {escape(str(other))}")
     if f.page is None:
         page = '<td class="page"></td>'
     elif f.page in shown:  # a click opens that page in the viewer
