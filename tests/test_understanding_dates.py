@@ -42,6 +42,10 @@ CASES: list[tuple[str, str, str | None, Kind, str | None]] = [
     ("…and the second reading's date after the receipt is taken",
      LETTER.replace("2018-02-22", "2018-06-03") + "《能源与环境》编辑部\n2018年05月26日",
      "《能源与环境》编辑部\n2018年09月26日", Kind.paper_accepted, "2018-09-26"),
+    ("a project's period above the cover's date line is no issue date (bench cover, OCR text)",
+     "项目编号 :Z9- 2022- 017 科技项目验收报告 项目名称 : 工业园区大气污染溯源评估方法研究\n"
+     "承担单位 : 浙江绿源环境工程有限公司\n项目负责人 : 张伟\n起止时间 : 2021年3月至2022年12月\n"
+     "浙江绿源环境工程有限公司\n2022年12月28日", None, Kind.project_cover, "2022-12-28"),
     ("a term's year wrapped after its first character",
      "聘书\n兹聘任胡磊同志为温州市天台节能环保技术服务中心工程师,聘期自二\n"
      "〇一六年十一月一日起至二〇一九年十月三十一日止。\n温州市天台节能环保技术服务中心", None,

@@ -107,6 +107,12 @@ _DECOY_BEFORE = (
         r"(?:收稿|来稿|投稿|修回|修改稿|收到)[^\n\d]{0,4}$")),
     ("expiry", re.compile(
         r"(?:有效期|有效期至|有效期限|截止|截至|到期)(?:日期|时间)?[:：至]?[ \t]*$")),
+    # the start of a project's period (起止时间：2021年3月至2022年12月): a cover's 编制 date is
+    # printed below it, and the generic ``时间：`` label would make the period's start "issued"
+    # (the bench's cover took 2021年3月 for its date and was read a second time for the day)
+    ("period_start", re.compile(
+        r"(?:起止|起讫|起迄)(?:时间|日期|年限|年月)?[ \t]*[:：]?[ \t]*$"
+        r"|(?:执行|实施|研究|项目|建设|合同)(?:期限|周期|年限)[ \t]*[:：]?[ \t]*$")),
     # …起至 / …到 before the end of a term; a dash or tilde only right after the term's start
     # (2021.01-2023.12): a stray 止 or - left by a seal edge or a signature on the line above a
     # letter's date (编辑部-\n2018.5.15) is no term
@@ -153,7 +159,7 @@ class FoundDate:
     """A date with the reason it is not an achievement date, if it is a decoy."""
 
     mention: DateMention
-    decoy: str | None = None  # received | period_end | effective | expiry | birth
+    decoy: str | None = None  # received | period_start | period_end | effective | expiry | birth
     standalone: bool = False  # alone on its line (落款 or a cover's date line)
     labelled: bool = False  # the role came from a label word, not from position
 
