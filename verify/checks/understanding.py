@@ -195,9 +195,18 @@ def _dropped_digit(short: str, long_: str) -> bool:
         long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+def _dropped_one(short: str, long_: str) -> bool:
+    """``short`` is the month and day of ``long_`` in Chinese numerals with one 一 lost
+    (二〇一四年十月 for 十一月, 二十日 for 二十一日): Tesseract drops the lone thin stroke as
+    it drops a digit (fx-e doc_015)."""
+    short, long_ = (re.split("[年午]", t, maxsplit=1)[-1].replace(" ", "") for t in (short, long_))
+    return len(long_) == len(short) + 1 and any(
+        long_[i] == "一" and long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def _fuller(pick: FoundDate, found: Sequence[FoundDate]) -> FoundDate:
     """The pick, or a date of the same role that reads like it with one more digit: OCR drops
-    a digit of a month or day (10月 → 1月) far more often than it invents one, so of two such
+    a digit of a month or day (10月 → 1月, 十一月 → 十月) far more often than it invents one, so of two such
     readings on one page (the first and the second reading of a date, or the date and its
     repetition in a footer) the longer is the printed one. Only on the pick's page: another
     page of a report may print another date of the same role."""
@@ -206,7 +215,9 @@ def _fuller(pick: FoundDate, found: Sequence[FoundDate]) -> FoundDate:
         w = f.mention.value
         if (f.decoy is None and f.mention.role is pick.mention.role and w.year == v.year
                 and f.mention.page == pick.mention.page
-                and (w.day is None) == (v.day is None) and _dropped_digit(_digits(v), _digits(w))):
+                and (w.day is None) == (v.day is None)
+                and (_dropped_digit(_digits(v), _digits(w))
+                     or _dropped_one(pick.mention.text, f.mention.text))):
             return f
     return pick
 
