@@ -176,6 +176,9 @@ CASES: list[tuple[str, Expected]] = [
     ("执行期限：2020年1月至2021年12月",
      [("2020-01", "unknown", "period_start"), ("2021-12", "unknown", "period_end")]),
     ("完成时间：2022年12月", [("2022-12", "issued")]),
+    # a 聘用合同's term is the appointment itself, not a project's period
+    ("聘用合同期限：2021年1月1日至2023年12月31日",
+     [("2021-01-01", "appointed"), ("2023-12-31", "unknown", "period_end")]),
     ("本标准自2021年3月1日起实施", [("2021-03-01", "unknown", "effective")]),
     ("实施日期：2019-06-01", [("2019-06-01", "unknown", "effective")]),
     ("有效期至2025年12月31日", [("2025-12-31", "unknown", "expiry")]),

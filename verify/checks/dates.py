@@ -112,7 +112,7 @@ _DECOY_BEFORE = (
     # (the bench's cover took 2021年3月 for its date and was read a second time for the day)
     ("period_start", re.compile(
         r"(?:起止|起讫|起迄)(?:时间|日期|年限|年月)?[ \t]*[:：]?[ \t]*$"
-        r"|(?:执行|实施|研究|项目|建设|合同)(?:期限|周期|年限)[ \t]*[:：]?[ \t]*$")),
+        r"|(?:执行|实施|研究|项目|建设)(?:期限|周期|年限)[ \t]*[:：]?[ \t]*$")),
     # …起至 / …到 before the end of a term; a dash or tilde only right after the term's start
     # (2021.01-2023.12): a stray 止 or - left by a seal edge or a signature on the line above a
     # letter's date (编辑部-\n2018.5.15) is no term
