@@ -6,8 +6,9 @@
 Runs the real CLI over the set (or reads ``--results`` if it exists), joins rows to
 ``labels.jsonl`` by path and prints: per finding code precision/recall/F1 at document level
 (``expected_findings`` vs the codes reported), kind accuracy and achievement-date exact
-accuracy by delivery, document-level seal presence by delivery, seals on trap documents, and
-the share of normal documents with no clarity finding.
+accuracy by delivery and by kind (each wrong kind or date is listed with the errors),
+document-level seal presence by delivery, seals on trap documents, and the share of normal
+documents with no clarity finding.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def main() -> None:
     kind_ok: Counter[str] = Counter()
     kind_n: Counter[str] = Counter()
     date_ok: Counter[str] = Counter()
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)  # labelled kind → n, kind, date
     seal: dict[str, Counter[str]] = defaultdict(Counter)
     trap_fp: list[str] = []
     normal_n = normal_clean = 0
@@ -81,6 +83,14 @@ def main() -> None:
         kind_n[d] += 1
         kind_ok[d] += row["kind"] == lab["kind"]
         date_ok[d] += row["achievement_date"] == lab["achievement_date"]
+        k = by_kind[lab["kind"]]
+        k["n"] += 1
+        k["kind"] += row["kind"] == lab["kind"]
+        k["date"] += row["achievement_date"] == lab["achievement_date"]
+        if (row["kind"], row["achievement_date"]) != (lab["kind"], lab["achievement_date"]):
+            errors.append(f"{'KIND' if row['kind'] != lab['kind'] else 'DATE'} "
+                          f"{row['kind'] + ' ' + str(row['achievement_date']):30} {path} "
+                          f"(want {lab['kind']} {lab['achievement_date']}, {lab['delivery']})")
         has, found = bool(lab["seals"]), bool(row["seals"])
         seal[d]["tp" if has and found else "fp" if found else "fn" if has else "tn"] += 1
         if lab["traps"] and not has and found:
@@ -113,6 +123,10 @@ def main() -> None:
     p, r, _ = prf(tot["tp"], tot["fp"], tot["fn"])
     print(f"{'all':14} {n:4} {sum(kind_ok.values()) / n:9.3f} {sum(date_ok.values()) / n:9.3f}"
           f" {p:7.3f} {r:7.3f}")
+    print(f"\n{'labelled kind':16} {'n':>4} {'kind acc':>9} {'date acc':>9}")
+    for kind in sorted(by_kind):
+        k = by_kind[kind]
+        print(f"{kind:16} {k['n']:4} {k['kind'] / k['n']:9.3f} {k['date'] / k['n']:9.3f}")
     print(f"\nseals reported on trap documents without a seal: {len(trap_fp)}")
     for t in trap_fp:
         print("  " + t)
