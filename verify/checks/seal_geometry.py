@@ -65,6 +65,7 @@ FEATURE_NAMES = (
     "inner_ring",  # a second thin closed ring inside (0.3..0.85): coverage x (1 - longest gap)
     "star",  # share of the centre disc (0..0.1) that is solid ink: the star
     "centre_solid",  # the same over 0..0.2: a star fills ~0.6-1.0, an emblem's drawing ~0.3
+    "flat_colour",  # share of the disc in flat colour that the paper subtraction removed
 )
 
 
@@ -99,6 +100,10 @@ class Maps:
     dark: np.ndarray
     edges: np.ndarray  # uint8 0/255 Canny on grey
     clean: bool = False  # a born-digital render (no scan noise, white paper)
+    # The colour maps before the local paper colour is subtracted (same units): a flat
+    # painted area (a sky in a cover picture) is colour here and paper in ``red``/``blue``.
+    red_raw: np.ndarray | None = None
+    blue_raw: np.ndarray | None = None
 
     @property
     def short_side(self) -> int:
@@ -181,7 +186,10 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     paper = cv2.blur(paper, (kk, kk)).astype(np.float32)
     dark = np.clip(1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
     edges = cv2.Canny(grey, 60, 160)
-    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges, clean_render)
+    red_raw = np.clip(red8.astype(np.float32) * gain, 0, 255)
+    blue_raw = np.clip(blue8.astype(np.float32) * gain, 0, 255)
+    return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges, clean_render,
+                red_raw / 255.0, blue_raw / 255.0)
 
 
 # --------------------------------------------------------------------------- proposals
@@ -435,7 +443,23 @@ def features(m: Maps, mode: str, g: Geometry) -> np.ndarray:
         _inner_ring(pn),
         float((pn[_band(0.0, 0.1)] > 0.45).mean()),
         float((pn[_band(0.0, 0.2)] > 0.45).mean()),
+        _flat_colour(m, mode, g, on),
     ], dtype=np.float32)
+
+
+def _flat_colour(m: Maps, mode: str, g: Geometry, on: np.ndarray) -> float:
+    """Share of the disc (0..0.95) whose raw colour is at least half the border's but which
+    the local-paper subtraction took for paper: the candidate lies in a flat painted area
+    (the sky of a journal cover's picture, whose edges become a chance ring once the area
+    is subtracted as "paper"). Seal ink on white or tinted paper keeps its colour after the
+    subtraction, so this stays near 0 for seals; 0 on the darkness map."""
+    raw = m.red_raw if mode == "red" else m.blue_raw if mode == "blue" else None
+    if raw is None:
+        return 0.0
+    pr = profile(raw, g)
+    ref = max(float(np.median(pr[_band(0.88, 1.08)].max(axis=0))), COLOR_MIN / 255.0)
+    disc = _band(0.0, 0.95)
+    return float(((pr[disc] >= 0.5 * ref) & ~on[disc]).mean())
 
 
 def _ring_peak(pn: np.ndarray) -> float:
@@ -493,14 +517,32 @@ LINE_MIN_FRAC = 0.12
 LINE_INK = 0.1
 
 
+# A photographed or skewed page tilts its table rules by 1-3 degrees; a 1-2 px rule tilted
+# 1.5 degrees leaves a horizontal run of ~60 px, shorter than the line length, so the rules
+# are also looked for along lines tilted by these angles (the ink turned the other way, opened,
+# turned back). A seal's ring is no straighter at any angle.
+LINE_TILTS = (0.0, -1.0, 1.0, -2.0, 2.0, -3.0, 3.0)
+
+
 def line_free_dark(m: Maps) -> np.ndarray:
-    """The darkness map with long horizontal and vertical lines (and a pixel around them)
-    removed: what is left of a chance circle drawn by a table's rules."""
+    """The darkness map with long straight lines, horizontal or vertical within a few
+    degrees (and a pixel around them), removed: what is left of a chance circle drawn by a
+    table's rules."""
     ink = (m.dark > LINE_INK).astype(np.uint8)
     n = max(15, round(LINE_MIN_FRAC * m.short_side))
-    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
-    cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
-    lines = cv2.dilate(cv2.max(rows, cols), np.ones((3, 3), np.uint8))
+    h, w = ink.shape
+    horizontal = cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1))
+    vertical = cv2.getStructuringElement(cv2.MORPH_RECT, (1, n))
+    lines: np.ndarray = np.zeros_like(ink)
+    for tilt in LINE_TILTS:
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
+        turned = ink if tilt == 0 else cv2.warpAffine(ink, turn, (w, h), flags=cv2.INTER_NEAREST)
+        found: np.ndarray = cv2.max(cv2.morphologyEx(turned, cv2.MORPH_OPEN, horizontal),
+                        cv2.morphologyEx(turned, cv2.MORPH_OPEN, vertical))
+        if tilt != 0:
+            found = cv2.warpAffine(found, turn, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+        lines = cv2.max(lines, found)
+    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
     return np.where(lines > 0, np.float32(0), m.dark)
 
 
