@@ -450,10 +450,18 @@ def _clean(text: str) -> str:
 def read_seal_text(page: Page, bbox: BBox, geom: Geometry | None, scale: float,
                    engine: OcrEngine) -> str:
     """OCR the curved unit name of one seal (round or oval): one OCR call on the unwrapped
-    character band."""
+    character band. ``geom`` and ``scale`` (the detector's ellipse) are not needed: the
+    border is fitted on the seal's own ink."""
+    strip = seal_strip(page, bbox)
+    return "" if strip is None else read_strip_text(strip, engine)
+
+
+def seal_strip(page: Page, bbox: BBox) -> np.ndarray | None:
+    """The unwrapped unit name of the seal in ``bbox`` (grey, text upright and left to
+    right), or None for an empty crop. For ``read_strip_text``, or to look at."""
     crop = _seal_crop(page, bbox)
     if crop.size == 0:
-        return ""
+        return None
     # Half-axes of the seal in crop pixels: the longer side of the box spans the seal, the
     # margin pads it; the border fit in unwrap_ring finds the ring itself.
     ph, pw = page.image.shape[:2]
@@ -461,7 +469,11 @@ def read_seal_text(page: Page, bbox: BBox, geom: Geometry | None, scale: float,
     ax, ay = (x1 - x0) * pw / 2, (y1 - y0) * ph / 2
     if max(ax, ay) / max(min(ax, ay), 1.0) < OVAL_MIN_ASPECT:
         ax = ay = max(ax, ay)  # round: a box cut short on one side is not an oval
-    strip = unwrap_ring(crop, (ax, ay), None, "red")
+    return unwrap_ring(crop, (ax, ay), None, "red")
+
+
+def read_strip_text(strip: np.ndarray, engine: OcrEngine) -> str:
+    """The unit name read from an unwrapped strip (Han characters and brackets only)."""
     # The strip starts in the gap, so the reading is already in order; re-ordering it round
     # its last unit-type word (the old fix for strips that started inside the name) turned
     # misread endings (有限益司) into wrong starts, and cost 1 point of CER on seeds 7701/7703.
