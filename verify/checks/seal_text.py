@@ -204,7 +204,7 @@ def _fit_border(ink: np.ndarray, centre: tuple[float, float],
 
 
 ELLIPSE_RAYS = 180
-ELLIPSE_SEARCH_WIDE = (0.85, 1.2)  # radii (share of the circle) searched for the border
+ELLIPSE_SEARCHES_FIRST = ((0.85, 1.2), (0.8, 1.4))  # radii (share of the circle) searched
 ELLIPSE_SEARCH = (0.92, 1.08)  # ... and round the first ellipse
 MAX_ELLIPSE_ASPECT = 1.3  # longer over shorter axis accepted from the border fit
 
@@ -216,27 +216,49 @@ def _sample(img: np.ndarray, x: np.ndarray, y: np.ndarray,
 
 
 def _fit_ellipse(ink: np.ndarray, cx: float, cy: float, r: float) -> Ring:
-    """The border as an ellipse, refined from the fitted circle in two passes: along each of
-    180 rays the outermost strong ink near the current ring (the border is the seal's
-    outermost ink), then ``cv2.fitEllipse`` on the rays where the border is inked, refitted
-    without the points farthest off. The first pass searches wide (0.85-1.2 × the circle):
-    on a photographed seal the best circle hugs the ellipse on three sides and misses it by
-    ~15 % of the radius on the fourth (seed 9401, IMG_2041). Kept only when it follows the
-    border at least as well as the circle (median darkness along it) and is nearly round."""
+    """The border as an ellipse, refined from the fitted circle: along each of 180 rays the
+    outermost strong ink near the current ring (the border is the seal's outermost ink),
+    then ``cv2.fitEllipse`` on the rays where the border is inked, refitted without the
+    points farthest off; then once more round that ellipse, searching narrowly.
+
+    The first search starts at 0.85-1.2 × the circle, or wide (0.8-1.4 ×): on a photographed
+    seal the best circle hugs the ellipse on three sides and misses it by ~15 % of the radius
+    on the fourth (seed 9401, IMG_2041), but searched wide a square name seal stamped beside
+    the round one pulled the ellipse onto itself (seed 9403). Of the circle and the two
+    ellipses, the one the border follows best wins (``_support``); an ellipse must also be
+    nearly round and near the circle."""
     circle = Ring(cx, cy, r, r)
     smooth = cv2.GaussianBlur(ink, (0, 0), max(1.0, r * 0.01))
-    ring = circle
-    for search in (ELLIPSE_SEARCH_WIDE, ELLIPSE_SEARCH):
-        found = _border_points(smooth, ring, search)
-        if found is None:
-            break
-        ring = _robust_ellipse(found)
-    long_, short = max(ring.a, ring.b), min(ring.a, ring.b)
-    if (ring is circle or long_ / max(short, 1e-6) > MAX_ELLIPSE_ASPECT
-            or not 0.85 * r <= np.sqrt(ring.a * ring.b) <= 1.2 * r
-            or np.hypot(ring.cx - cx, ring.cy - cy) > 0.2 * r):
-        return circle
-    return ring if _ring_darkness(smooth, ring) >= _ring_darkness(smooth, circle) else circle
+    best, best_support = circle, _support(smooth, circle)
+    for first in ELLIPSE_SEARCHES_FIRST:
+        ring = circle
+        for search in (first, ELLIPSE_SEARCH):
+            found = _border_points(smooth, ring, search)
+            if found is None:
+                break
+            ring = _robust_ellipse(found)
+        long_, short = max(ring.a, ring.b), min(ring.a, ring.b)
+        if (ring is circle or long_ / max(short, 1e-6) > MAX_ELLIPSE_ASPECT
+                or not 0.85 * r <= np.sqrt(ring.a * ring.b) <= 1.2 * r
+                or np.hypot(ring.cx - cx, ring.cy - cy) > 0.2 * r):
+            continue
+        support = _support(smooth, ring)
+        if support > best_support:
+            best, best_support = ring, support
+    return best
+
+
+def _support(smooth: np.ndarray, ring: Ring) -> float:
+    """Share of 180 rays whose border (the outermost strong ink within ±8 %) lies within
+    2.5 % of ``ring``'s radius of it: ~0.9 on a well-fitted border, far less on a ring
+    pulled onto something else."""
+    found = _border_points(smooth, ring, ELLIPSE_SEARCH)
+    if found is None:
+        return 0.0
+    ca, sa = np.cos(np.radians(ring.angle)), np.sin(np.radians(ring.angle))
+    dx, dy = found[:, 0] - ring.cx, found[:, 1] - ring.cy
+    u, v = (dx * ca + dy * sa) / ring.a, (-dx * sa + dy * ca) / ring.b
+    return float(np.sum(np.abs(np.hypot(u, v) - 1.0) <= 0.025)) / ELLIPSE_RAYS
 
 
 def _border_points(smooth: np.ndarray, ring: Ring,
@@ -280,11 +302,6 @@ def _robust_ellipse(pts: np.ndarray) -> Ring:
         pts = pts[keep]
     assert ring is not None
     return ring
-
-
-def _ring_darkness(smooth: np.ndarray, ring: Ring) -> float:
-    xs, ys = ring.points(np.linspace(0, 2 * np.pi, 360, endpoint=False), np.ones(1))
-    return float(np.median(255.0 - _sample(smooth, xs[None, :], ys[None, :]).astype(np.float32)))
 
 
 def fit_ring(ink: np.ndarray, centre: tuple[float, float], radius: float) -> Ring:
@@ -342,7 +359,7 @@ def _name_arc(band: np.ndarray) -> tuple[int, int]:
     smooth = np.convolve(np.concatenate([ink[-k:], ink, ink[:k]]), np.ones(k) / k,
                          mode="same")[k:k + n]
     level = max(0.15 * float(np.percentile(smooth, 90)), 2.0)
-    gap_start, gap_len = _longest_run(smooth <= level)
+    gap_start, gap_len = _gap_run(smooth <= level, deg)
     cap = round(NAME_MAX_DEG * deg)
     if gap_len >= GAP_MIN_DEG * deg:
         gap_centre = gap_start + gap_len / 2.0
@@ -391,6 +408,43 @@ def _stray_ends(inked: np.ndarray, deg: float) -> tuple[int, int]:
         if lone_back and (lone_front or last - centre > centre - starts[0] + slack):
             last = int(ends[-2])
     return max(0, first - pad), max(0, len(inked) - last - pad)
+
+
+GAP_PIECE_MIN_DEG = 40.0  # an empty stretch this wide beyond a lone glyph is still the gap
+
+
+def _gap_run(empty: np.ndarray, deg: float) -> tuple[int, int]:
+    """Start and length of the gap between the name's ends: the longest empty run, grown
+    over a lone glyph on either side when another wide empty run lies beyond it.
+
+    The corners of the bottom text break the gap into three; under a short name the side
+    pieces are the longest (嘉兴学院 over 业务专用章: 75°, 65°, 75°), and taken alone they
+    put the strip's middle 70° off the name's, with a corner glyph read as 尊 at its end.
+    """
+    n = len(empty)
+    start, length = _longest_run(empty)
+    if length == 0 or length == n:
+        return start, length
+    glyph_max, piece_min = round(END_GLYPH_MAX_DEG * deg), round(GAP_PIECE_MIN_DEG * deg)
+    for _ in range(4):  # at most two corner glyphs each side
+        grown = False
+        after = empty[(start + length + np.arange(n - length)) % n]  # clockwise beyond the gap
+        glyph = int(np.argmax(after)) if after.any() else n
+        if 0 < glyph <= glyph_max:
+            piece = int(np.argmin(after[glyph:])) if not after[glyph:].all() else n
+            if piece >= piece_min and length + glyph + piece < n:
+                length += glyph + piece
+                grown = True
+        before = empty[(start - 1 - np.arange(n - length)) % n]  # anticlockwise before it
+        glyph = int(np.argmax(before)) if before.any() else n
+        if 0 < glyph <= glyph_max:
+            piece = int(np.argmin(before[glyph:])) if not before[glyph:].all() else n
+            if piece >= piece_min and length + glyph + piece < n:
+                start, length = (start - glyph - piece) % n, length + glyph + piece
+                grown = True
+        if not grown:
+            break
+    return start, length
 
 
 def _longest_run(flags: np.ndarray) -> tuple[int, int]:
