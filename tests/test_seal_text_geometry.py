@@ -100,8 +100,8 @@ def _photographed_seal(unit: str) -> tuple[Page, BBox, np.ndarray]:
     h, w = img.shape[:2]
     cx, cy = int(w * 0.6), int(h * 0.6)
     r = _stamp(img, _seal(unit, angle=15.0), dpi, cx, cy)
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[w * 0.3, h * 0.1], [w * 0.95, 0], [w * 0.9, h], [0, h * 0.8]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    dst = np.array([[w * 0.3, h * 0.1], [w * 0.95, 0], [w * 0.9, h], [0, h * 0.8]], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     photo = cv2.warpPerspective(img, m, (w, h), borderValue=(90, 80, 70))
     t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
