@@ -236,3 +236,47 @@ def test_a_faded_stamp_on_a_jpeg_scan_is_read() -> None:
     page, box = _faded_scan(unit)
     text = read_seal_text(page, box, None, 1.0, make_engine("rapidocr"))
     assert seal_text_cer(unit, text) <= 0.15, text
+
+
+def _spread_name_page() -> tuple[Page, BBox]:
+    """A real seal's short name is spread round the arc (重庆大学 over ~240°, 40-50° between
+    characters), unlike the generator's, which packs it into 144°."""
+    from PIL import ImageDraw
+
+    from fixtures.gen.seals import _arc_text
+
+    dpi = 200.0
+    img = _blank_page(dpi)
+    h, w = img.shape[:2]
+    r = 42 * MM * dpi / 72 / 2
+    side = int(2 * r) + 8
+    mask_img = Image.new("L", (side, side), 0)
+    c = side / 2
+    ImageDraw.Draw(mask_img).ellipse((c - r, c - r, c + r, c + r), outline=255,
+                                     width=int(0.07 * r))
+    _arc_text(mask_img, "重庆大学", c, c, 0.72 * r, 0.72 * r, int(0.3 * r), 240.0,
+              SEAL_FONTS["holdout"][0])
+    mask = np.asarray(mask_img, np.float32) / 255.0
+    cx, cy = int(w * 0.5), int(h * 0.5)
+    x0, y0 = cx - side // 2, cy - side // 2
+    roi = img[y0:y0 + side, x0:x0 + side].astype(np.float32)
+    col = np.array((205, 30, 40), np.float32) / 255.0
+    img[y0:y0 + side, x0:x0 + side] = (roi * (1 - mask[..., None] * (1 - col))).astype(np.uint8)
+    return _page(img, dpi), _box(cx, cy, r, r, img.shape)
+
+
+def test_a_spread_out_short_name_is_kept_whole() -> None:
+    page, box = _spread_name_page()
+    strip = seal_strip(page, box)
+    assert strip is not None
+    per_degree = 2 * np.pi * UNWRAP_RADIUS_PX * 0.75 * STRIP_SQUEEZE / 360
+    assert (strip.shape[1] - 32) / per_degree >= 200  # all four characters, not one
+
+
+@pytest.mark.slow
+def test_a_spread_out_short_name_is_read() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    page, box = _spread_name_page()
+    assert read_seal_text(page, box, None, 1.0, make_engine("rapidocr")) == "重庆大学"

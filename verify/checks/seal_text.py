@@ -143,8 +143,9 @@ class Ring:
     the angle (degrees, y down) of the ``a`` axis. A circle when ``a == b``.
 
     A phone photo's perspective turns a round seal into an ellipse (up to ~10 % between the
-    axes on the fixtures, ~15 % on a page photographed 30° off square); the parameter angle of the ellipse is then the seal's own angle
-    plus a constant, so sampling at equal parameter steps reads the seal undistorted."""
+    axes on the fixtures, ~15 % on a page photographed 30° off square); the parameter angle
+    of the ellipse is then the seal's own angle plus a constant, so sampling at equal
+    parameter steps reads the seal undistorted."""
 
     cx: float
     cy: float
@@ -419,6 +420,11 @@ def _stray_ends(inked: np.ndarray, deg: float) -> tuple[int, int]:
 
 
 GAP_PIECE_MIN_DEG = 40.0  # an empty stretch this wide beyond a lone glyph is still the gap
+# ... when the glyph is no wider than this: a bottom-text corner reaches into the band by a
+# few degrees (5-10° on the generator's seals), while a real seal's short name is spread
+# round the arc with 40-50° between characters ~25° wide (重庆大学, realworld set): a 30°
+# limit took its characters one by one into the gap and left one to read.
+GAP_GLYPH_MAX_DEG = 15.0
 
 
 def _gap_run(empty: np.ndarray, deg: float) -> tuple[int, int]:
@@ -433,7 +439,7 @@ def _gap_run(empty: np.ndarray, deg: float) -> tuple[int, int]:
     start, length = _longest_run(empty)
     if length == 0 or length == n:
         return start, length
-    glyph_max, piece_min = round(END_GLYPH_MAX_DEG * deg), round(GAP_PIECE_MIN_DEG * deg)
+    glyph_max, piece_min = round(GAP_GLYPH_MAX_DEG * deg), round(GAP_PIECE_MIN_DEG * deg)
     for _ in range(4):  # at most two corner glyphs each side
         grown = False
         after = empty[(start + length + np.arange(n - length)) % n]  # clockwise beyond the gap
