@@ -11,9 +11,10 @@ the gap between its two ends, without blank band or bottom-text corners -- is re
 right by RapidOCR's recogniser as one line.
 
 Measured (``bench/eval_seals.py fixtures DIR --text``, clean red round seals on the
-detector's boxes, fresh seeds 9402 + 9404 never used for tuning, 102 seals), before -> after
-this design: CER 5.1 -> 1.0 % born-digital (36), 11.0 -> 7.2 % scans (47), 27.6 -> 23.0 %
-phone photos (19); 0.13-0.17 -> 0.06 s per seal. What still fails: two seals stamped over
+detector's boxes, seeds 9402 + 9404 + 9405 never used for tuning, 166 seals), before -> after
+this design: CER 7.2 -> 2.4 % born-digital (60), 10.2 -> 7.8 % scans (69), 33.0 -> 28.6 %
+phone photos (37, clarity-damaged ones included); 0.13-0.17 -> 0.055 s per seal
+(models/seals/README.md, "Seal text"). What still fails: two seals stamped over
 each other (the other's ring and characters cross the strip), stretches of a stamp faded to
 near nothing (JPEG keeps neither their colour nor much darkness), characters under black
 text (toner hides the ink), blurred photos.
