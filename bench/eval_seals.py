@@ -6,7 +6,7 @@
     PYTHONPATH=. python bench/eval_seals.py eval --count 200 [--realworld ../shared/realworld]
     [--text]  # also OCR the seal text (RapidOCR) and report the CER on clean red round seals
     # seal text per delivery (born-digital / scan / photo) and time per seal on a fixtures set
-    PYTHONPATH=. python bench/eval_seals.py fixtures /tmp/fx-set --text
+    PYTHONPATH=. python bench/eval_seals.py fixtures /tmp/fx-set --text [--dump-strips DIR]
 
 Synthetic pages come from ``bench/seal_synth.py`` (dev and holdout share no fonts or unit
 names). Document = page here; a document "has a seal" when any accepted seal exists. A seal
@@ -31,7 +31,11 @@ sys.path.insert(0, str(ROOT))
 from bench.seal_synth import SynthPage, SynthSeal, cached_page  # noqa: E402
 from verify.checks import seals as seals_mod  # noqa: E402
 from verify.checks.seal_geometry import FEATURE_NAMES, build_maps  # noqa: E402
-from verify.checks.seal_text import read_seal_text, seal_text_cer  # noqa: E402
+from verify.checks.seal_text import (  # noqa: E402
+    read_strip_text,
+    seal_strip,
+    seal_text_cer,
+)
 from verify.model import InputRef, Seal  # noqa: E402
 from verify.pages import Page, open_document  # noqa: E402
 
@@ -380,6 +384,7 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
     cer_by_delivery: dict[str, list[float]] = defaultdict(list)
     text_missed: dict[str, int] = defaultdict(int)
     text_times: list[float] = []
+    strips: list[tuple[float, str, str, str, str, np.ndarray]] = []
     engine = None
     if args.text:
         from verify.text.ocr import make_engine
@@ -411,11 +416,15 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
                         text_missed[d["delivery"]] += 1
                         continue
                     t = time.perf_counter()
-                    got = read_seal_text(page, hit[0].bbox, None, 1.0, engine)
+                    strip = seal_strip(page, hit[0].bbox)  # = read_seal_text, in two steps
+                    got = "" if strip is None else read_strip_text(strip, engine)
                     text_times.append(time.perf_counter() - t)
                     cers.append(seal_text_cer(s.text, got))
                     cer_by_delivery[d["delivery"]].append(cers[-1])
                     print(f"  text [{d['delivery']}] {s.text} -> {got} cer {cers[-1]:.2f}")
+                    if args.dump_strips and strip is not None:
+                        strips.append((cers[-1], d["delivery"], f"{d['file']} p{i + 1}",
+                                       s.text, got, strip))
             tp, fp, fn = _match([f.bbox for f in found], truth)
             seal_tp, seal_fp, seal_fn = seal_tp + tp, seal_fp + fp, seal_fn + fn
             for s in truth:
@@ -455,8 +464,26 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
             print(f"  {delivery}: CER mean {np.mean(c):.3f}, median {np.median(c):.3f}, "
                   f"≤ 0.10 on {sum(x <= 0.1 for x in c)}/{len(c)}, exact "
                   f"{sum(x == 0 for x in c)}/{len(c)}; not detected {text_missed[delivery]}")
+    if strips:
+        _dump_strips(Path(args.dump_strips), strips)
     if args.verbose:
         print("\nfailures:\n" + "\n".join(failures))
+
+
+def _dump_strips(out: Path, strips: list[tuple[float, str, str, str, str, np.ndarray]]) -> None:
+    """Every unwrapped strip as a PNG named worst first (``000_0.88_scan.png``) and
+    ``strips.tsv``: CER, delivery, page, truth, reading, file."""
+    import cv2
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows = ["cer\tdelivery\tpage\ttruth\tread\tfile"]
+    for k, (cer, delivery, where, truth, got, strip) in enumerate(
+            sorted(strips, key=lambda x: -x[0])):
+        name = f"{k:03d}_{cer:.2f}_{delivery}.png"
+        cv2.imwrite(str(out / name), strip)
+        rows.append(f"{cer:.3f}\t{delivery}\t{where}\t{truth}\t{got}\t{name}")
+    (out / "strips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(f"strips written to {out} (worst first)")
 
 
 def cmd_grey_fixtures(args: argparse.Namespace) -> None:
@@ -539,6 +566,8 @@ def main() -> None:
     fx.add_argument("dir")
     fx.add_argument("--verbose", "-v", action="store_true")
     fx.add_argument("--text", action="store_true", help="also OCR seal text (RapidOCR)")
+    fx.add_argument("--dump-strips", metavar="DIR",
+                    help="with --text: write every unwrapped strip and its reading here")
     gf = sub.add_parser("grey-fixtures", help="write a fixtures set of mostly grey scans")
     gf.add_argument("--out", required=True)
     gf.add_argument("--split", default="dev")
