@@ -23,16 +23,18 @@ from verify.checks.fingerprint import page_fingerprint, text_lines
 from verify.duplicates import (
     FAIR_CHARS,
     FAIR_SHORT,
+    GARBLED_LINE_CONF,
     DuplicateIndex,
     PagePrint,
     _could_agree,
     compare_text,
+    compared_lines,
     contradicts,
     is_blank,
     page_similarity,
     prints_of,
 )
-from verify.model import DocumentReport, InputRef
+from verify.model import DocumentReport, InputRef, PageText, TextSpan
 from verify.options import Options
 from verify.pages import open_document
 from verify.pipeline import iter_reports
@@ -404,3 +406,60 @@ def test_a_logo_read_as_different_junk_on_two_copies_is_noise() -> None:
     assert c.fields == () and c.consistent
     named = compare_text("|J1i周海燕" + body, "|J1i王思远" + body)  # a name behind junk still counts
     assert named.fields and not named.consistent
+
+
+APPOINTMENT = ["聘书", "兹聘任周雪梅同志为嘉兴市双龙清洁能源技术服务中心工程师，聘期自",
+               "2019年8月4日起至2022年8月3日止。", "嘉兴市双龙清洁能源技术服务中心",
+               "二〇一九年八月四日", "编号：PS88754"]
+
+
+def _read(lines: list[tuple[str, float]]) -> PageText:
+    """A page text as OCR returns it: one span per line, each with its confidence."""
+    spans = tuple(TextSpan(t, (0.1, 0.1 * i, 0.9, 0.1 * i + 0.05), c) for i, (t, c) in enumerate(lines))
+    return PageText("\n".join(t for t, _ in lines), spans, "ocr", "tesseract", 70.0)
+
+
+def test_a_red_border_read_as_han_characters_is_not_a_field() -> None:
+    """Set E doc_037 / doc_118: two scans of one appointment certificate; its red border reads
+    as a line of junk each time, Han characters among it (Tesseract line confidence 4.5). Those
+    characters are left out; the digits of a low-confidence line stay."""
+    body = [(line, 85.0) for line in APPOINTMENT]
+    a = _read([*body, ("外EPEEREREEEEREREEEEEDEEE和和EREREEEREE本全生生人ET2", 4.5)])
+    b = _read([("全一一Ex:", 38.5), *body, ("本仆仆臣人下下芷共生攻下一", 4.5)])
+    la, lb = compared_lines(a), compared_lines(b)
+    assert la[-1] == "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
+    assert compare_text("".join(la), "".join(lb)).fields == ()
+    # Before: the junk's Han characters were a differing field and the copy was missed.
+    assert compare_text("".join(text_lines(a)), "".join(text_lines(b))).fields
+    number = _read([("iE48S:103996140980368", GARBLED_LINE_CONF - 1)])
+    assert compared_lines(number) == ("iE48S:103996140980368",)
+
+
+def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
+    """Set C doc_013 / doc_118: the cover's date 二〇二〇年 read 二雾二零年 on one scan and
+    二雪世只年 on the other. A stretch before 年/月/日 that is not all numerals is a misread
+    number; two numbers that both read as numerals and differ are a field."""
+    cover = "".join(COVER[:-1])
+    c = compare_text(cover + "二雾二零年七月十四日", cover + "二雪世只年七月十四日")
+    assert c.fields == () and c.consistent
+    c = compare_text(cover + "二〇一九年七月十四日", cover + "二〇二〇年七月十四日")
+    assert c.fields == (("一九", "二〇"),) and not c.consistent
+    c = compare_text(cover + "2019年7月14日", cover + "2020年7月14日")
+    assert c.fields and not c.consistent
+    # A differing word right after a date is still a field: 年度 is not a number slot's end.
+    c = compare_text("2021年度" + cover + "王思远", "2021年度" + cover + "郑一鸣")
+    assert c.fields == (("王思远", "郑一鸣"),)
+
+
+def test_text_layers_differ_in_every_character_no_reader_misreads() -> None:
+    """Fixture-pair seed 53: two colleagues' born-digital appointment letters, 孙德明 and 孙静.
+    From OCR, 德明 / 静 has the shape of a slip; from two PDF text layers it is a name."""
+    a = "".join(APPOINTMENT).replace("周雪梅", "孙德明")
+    b = "".join(APPOINTMENT).replace("周雪梅", "孙静")
+    assert compare_text(a, b).consistent  # OCR text: a tolerated slip
+    exact = compare_text(a, b, exact=True)
+    assert exact.fields == (("德明", "静"),) and not exact.consistent
+    pa = PagePrint("/a", "a", "A", "s1", 1, 0, 0, (a,), (1, 0), exact=True)
+    pb = PagePrint("/b", "b", "B", "s2", 1, 0, 0, (b,), (1, 1), exact=True)
+    assert page_similarity(pa, pb) is None
+    assert page_similarity(pa, replace(pb, exact=False)) is not None  # one side OCR: a slip
