@@ -124,7 +124,10 @@ _HAN_CHAR = re.compile(f"[{_HAN}]")
 DATE_UNITS = ("年", "月", "日")
 NUMBER_CHARS = 6  # a month and day in Chinese numerals (十二月二十日 after 年) is at most this long
 # Numerals of a date, with the letter O and the circle ○ that OCR reads for 〇.
-_NOT_NUMERAL = re.compile("[^0-9〇○零O一二三四五六七八九十廿]")
+_NUMERAL = "0-9〇○零O一二三四五六七八九十廿"
+_NOT_NUMERAL = re.compile(f"[^{_NUMERAL}]")
+# A date as printed: year, month and (optionally) day, in digits or Chinese numerals.
+_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?")
 _NOT_DIGIT = re.compile("[^0-9]")
 _NOT_HAN_OR_DIGIT = re.compile(f"[^{_HAN}0-9]")
 
@@ -205,16 +208,26 @@ def _classify(sa: str, sb: str, exact: bool = False) -> str:
     return "noise"
 
 
-def _misread_number(sa: str, sb: str, before: str, after: str) -> bool:
-    """A differing stretch right before 年, 月 or 日 (in both texts) is a number, and a side
-    that is not all numerals is that number misread: a year in Chinese numerals under a seal
-    or in a grey scan reads 二雪世只 on one copy and 二雾二零 on the other (二〇二〇年). Two
-    numbers that both read as numerals (二〇一九 / 二〇二〇, 2019 / 2020) stay a field."""
+def _misread_number(sa: str, sb: str, before: str, after: str, in_date: bool) -> bool:
+    """A differing stretch that is a number of a date, one side of it not numerals: that number
+    misread. It is a number when one text reads a date there (二O〇一九年一月九日 against
+    去O〇-一大是一月九日), or when it ends right before 年/月/日 (a year in Chinese numerals under
+    a seal read 二雪世只 on one copy and 二雾二零 on the other, 二〇二〇年) or is short and right
+    after 年/月. Two numbers that both read as numerals (二〇一九 / 二〇二〇, 2019 / 2020) stay
+    a field."""
     if not sa or not sb:
         return False
-    if after not in DATE_UNITS and not (before in DATE_UNITS[:2] and max(len(sa), len(sb)) <= NUMBER_CHARS):
-        return False
-    return not (_NOT_NUMERAL.sub("", sa) == sa and _NOT_NUMERAL.sub("", sb) == sb)
+    slot = (in_date or after in DATE_UNITS
+            or (before in DATE_UNITS[:2] and max(len(sa), len(sb)) <= NUMBER_CHARS))
+    return slot and not (_NOT_NUMERAL.sub("", sa) == sa and _NOT_NUMERAL.sub("", sb) == sb)
+
+
+def _date_spans(s: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _DATE.finditer(s)]
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
 
 
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
@@ -239,31 +252,30 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
     fields: list[tuple[str, str]] = []
     slips: list[tuple[str, str]] = []
     if sa and sb:
-        run_a: list[str] = []
-        run_b: list[str] = []
-
-        before = ""
-
-        def close(after: str) -> None:
-            if run_a or run_b:
-                a, b = "".join(run_a), "".join(run_b)
-                kind = "noise" if _misread_number(a, b, before, after) else _classify(a, b, exact)
-                if kind == "field":
-                    fields.append((a, b))
-                elif kind == "slip":
-                    slips.append((a, b))
-                run_a.clear()
-                run_b.clear()
-
+        # Differing stretches as (start, end) in sa and in sb: runs of non-equal opcodes.
+        runs: list[tuple[int, int, int, int]] = []
+        open_run: tuple[int, int] | None = None
         for op in Levenshtein.opcodes(sa, sb):
             if op.tag == "equal":
-                close(sa[op.src_start])
+                if open_run is not None:
+                    runs.append((open_run[0], op.src_start, open_run[1], op.dest_start))
+                    open_run = None
                 agreed += sum(_text_chars(sa[op.src_start:op.src_end]))
-                before = sa[op.src_end - 1]
-            else:
-                run_a.append(sa[op.src_start:op.src_end])
-                run_b.append(sb[op.dest_start:op.dest_end])
-        close("")
+            elif open_run is None:
+                open_run = (op.src_start, op.dest_start)
+        if open_run is not None:
+            runs.append((open_run[0], len(sa), open_run[1], len(sb)))
+        dates_a, dates_b = _date_spans(sa), _date_spans(sb)
+        for a0, a1, b0, b1 in runs:
+            a, b = sa[a0:a1], sb[b0:b1]
+            in_date = _overlaps(dates_a, a0, a1) or _overlaps(dates_b, b0, b1)
+            if _misread_number(a, b, sa[a0 - 1:a0], sa[a1:a1 + 1], in_date):
+                continue
+            kind = _classify(a, b, exact)
+            if kind == "field":
+                fields.append((a, b))
+            elif kind == "slip":
+                slips.append((a, b))
     return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact)
 
 
