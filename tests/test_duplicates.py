@@ -467,3 +467,62 @@ def test_text_layers_differ_in_every_character_no_reader_misreads() -> None:
     pb = PagePrint("/b", "b", "B", "s2", 1, 0, 0, (b,), (1, 1), exact=True)
     assert page_similarity(pa, pb) is None
     assert page_similarity(pa, replace(pb, exact=False)) is not None  # one side OCR: a slip
+
+
+def _fixture_items(split: str, count: int, seed: int, files: tuple[str, ...]) -> list[object]:
+    """Documents of a generated set, planned again (the generator is deterministic)."""
+    from fixtures.gen.archive import plan_set
+
+    _apps, items = plan_set(split, count, seed)
+    by_file = {it.file: it for it in items}
+    return [by_file[f] for f in files]
+
+
+def _colleague(item: object, seed: int, file: str) -> object:
+    """The same template, layout, unit and dates with another person's name (and, for an
+    appointment, its title): a colleague's document, as bench/eval_duplicates draws it."""
+    import copy
+
+    from fixtures.gen.content import Pools
+
+    other = copy.deepcopy(item)
+    plan = other.plan  # type: ignore[attr-defined]
+    rng = random.Random(seed)
+    pools = Pools(plan.split)
+    while plan.person.name == item.plan.person.name:  # type: ignore[attr-defined]
+        plan.person = pools.person(rng)
+    if plan.kind == "appointment":
+        plan.title = f"聘任{plan.person.name}为{plan.rank}"
+    elif plan.kind == "project_cover":
+        plan.title = pools.project_title(rng)[0]
+    other.delivery.seed = rng.randrange(1 << 30)  # type: ignore[attr-defined]
+    other.file = file  # type: ignore[attr-defined]
+    return other
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "original", "copy"), [
+    # Set E: a 200-DPI scan of a 150-DPI grey scan of an appointment certificate in a red
+    # border, which Tesseract reads as a line of Latin and Han junk at the top and the bottom
+    # (confidence 4–8); the junk's Han characters differed (生人ET2 / 攻下一): missed.
+    (8383, "A02/doc_037.pdf", "A11/doc_118.jpg"),
+    # Set C: two 150-DPI scans of a sealed project cover; the date under the seal, 二零二零年,
+    # read 二雾二零年 on one and 二雪世只年 on the other: missed.
+    (6262, "A02/doc_013.pdf", "A11/doc_118.pdf"),
+])
+def test_a_copy_whose_junk_or_date_reads_differently_is_found_and_a_colleagues_is_not(
+        tmp_path: Path, seed: int, original: str, copy: str) -> None:
+    """Copies from the generated holdout sets C and E (``fixtures.generate --split holdout
+    --count 120 --seed S``), rebuilt here, with a colleague's document from the same template
+    (another name and title, scanned like the original) that must still differ."""
+    from fixtures.generate import build_one
+
+    orig, dup = _fixture_items("holdout", 120, seed, (original, copy))
+    colleague = _colleague(orig, 7, "A13/doc_900.pdf")
+    for it in (orig, dup, colleague):
+        build_one(it, tmp_path)  # type: ignore[arg-type]
+    reports = _run((tmp_path,), None)
+    (hit,) = _dups(reports[copy])
+    assert (hit["other_path"], hit["page"], hit["other_page"]) == (original, 1, 1)
+    assert _dups(reports[original]) == []
+    assert _dups(reports["A13/doc_900.pdf"]) == []
