@@ -12,6 +12,12 @@ what both pages say agrees and nothing that makes a document someone's differs:
   (``舟山服务`` → ``FAYWARS``) or swaps a single character (站 → 让); one page may read a line
   the other lost. Such stretches are not fields: garbage is not text, a lost line is not a
   different line, and single swapped characters (*slips*) are allowed up to a small number.
+  Garbage is not always Latin: a red border, a logo or a ruled frame reads as a line of Han
+  characters (``本仆仆臣人下下芷共生攻下一``) that OCR itself gives a very low confidence, so
+  the Han characters of such lines are left out of the print; and a date's number misread
+  into other Han characters (``二雪世只年`` for ``二〇二〇年``) is a misread number, not a field.
+* **Text layers do not misread.** Between two born-digital pages' own text every character
+  that differs differs: 孙德明 / 孙静 is a field there, not a slip.
 * **Enough agreement, and the image fits it.** The more of both pages' text is confirmed by
   the other, the less the image has to say: text that agrees almost entirely needs no close
   image (a photo of a photo hashes 20–36 bits away); text that agrees on most of the shorter
@@ -23,8 +29,11 @@ The first occurrence is the original (earlier in this run's input order, or stor
 earlier run); later ones get the finding. Candidates come from an index (hash bands and exact
 text lines), not from comparing every pair, so an archive of 10⁵ pages stays fast.
 
-Limit: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
+Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
+Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip. A misreading
+of two or three Han characters inside real text (垃圾焚 / 坊诉葬) is a field: the copy is
+missed.
 """
 
 from __future__ import annotations
