@@ -450,6 +450,9 @@ def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
     # as 去O〇-一大是一月九日; the stretch 九年 / 大是 lies inside a date the other page reads.
     c = compare_text(cover + "二O〇一九年一月九日", cover + "去O〇-一大是一月九日")
     assert c.fields == () and c.consistent
+    # A name right before a differing date is not swallowed by the date.
+    c = compare_text("兹证明王伟二〇一九年三月" + cover, "兹证明李强二〇二〇年三月" + cover)
+    assert c.fields == (("王伟", "李强"), ("一九", "二〇"))
     # A differing word right after a date is still a field: 年度 is not a number slot's end.
     c = compare_text("2021年度" + cover + "王思远", "2021年度" + cover + "郑一鸣")
     assert c.fields == (("王思远", "郑一鸣"),)

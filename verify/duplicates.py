@@ -235,8 +235,12 @@ def _date_spans(s: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DATE.finditer(s)]
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """[start, end) is part of one of ``spans`` but for at most one character around it (the
+    起/至 next to a date misread with it, 至二〇一 / 全一2人): a stretch that runs further into
+    the text around a date (a name before it, 王伟二〇一九) is not just the date's number."""
+    return start < end and any(start < e and s < end and (end - start) - (min(end, e) - max(start, s)) <= 1
+                               for s, e in spans)
 
 
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
@@ -277,7 +281,7 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
         dates_a, dates_b = _date_spans(sa), _date_spans(sb)
         for a0, a1, b0, b1 in runs:
             a, b = sa[a0:a1], sb[b0:b1]
-            in_date = _overlaps(dates_a, a0, a1) or _overlaps(dates_b, b0, b1)
+            in_date = _inside(dates_a, a0, a1) or _inside(dates_b, b0, b1)
             if _misread_number(a, b, sa[a0 - 1:a0], sa[a1:a1 + 1], in_date):
                 continue
             kind = _classify(a, b, exact)
