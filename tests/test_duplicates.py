@@ -453,6 +453,12 @@ def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
     # A name right before a differing date is not swallowed by the date.
     c = compare_text("兹证明王伟二〇一九年三月" + cover, "兹证明李强二〇二〇年三月" + cover)
     assert c.fields == (("王伟", "李强"), ("一九", "二〇"))
+    # Fixture pairs dev seed 71: a seal over a certificate's date, read 二个本年从月<上林月b and
+    # 去介王到年/月一十至目 on two scans; a name right after a date stays a field.
+    number = "0证书编号:20158299"
+    c = compare_text(cover + "二个本年从月<上林月b" + number, cover + "去介王到年/月一十至目|" + number)
+    assert c.fields == ()
+    assert compare_text("2021年10月王伟" + cover, "2021年10月李强" + cover).fields == (("王伟", "李强"),)
     # A differing word right after a date is still a field: 年度 is not a number slot's end.
     c = compare_text("2021年度" + cover + "王思远", "2021年度" + cover + "郑一鸣")
     assert c.fields == (("王思远", "郑一鸣"),)
