@@ -3,12 +3,19 @@
     python -m bench.eval_duplicates --split dev|holdout [--count N] [--out DIR] [--jobs 2]
     python -m bench.eval_duplicates --set DIR [--cache FILE] [--jobs 1]
     python -m bench.eval_duplicates --fixture-pairs dev|holdout --seed S --count N --out DIR
+    python -m bench.eval_duplicates --rescore CACHE (--set DIR | --cases FILE)
 
 ``--fixture-pairs`` draws single-page documents from the fixture generator (every kind and
 delivery it makes) and writes each as an original, a copy as the generator makes them for
 another applicant (re-scan, recompression, trimmed margins) and a *sibling*: the same template,
 layout, numbers and dates, with another person's name and (covers, papers, appointments)
 another title — a colleague's document, the hard negative.
+
+``--rescore`` reruns only the duplicate search (``verify.duplicates`` and the ``DUPLICATE``
+rule) on the evidence an earlier run stored in its ``--cache`` (no OCR: a second or so), and
+scores it against the set's labels or the pair split's ``*-cases.json``: to compare a change of
+``duplicates.py`` with the previous version on the same readings. Applicants are the first
+folder of each path (as in the generated sets and pair splits).
 
 ``--set`` scores a set written by ``fixtures.generate`` (its ``labels.jsonl``: ``DUPLICATE`` is
 expected on the later copy in input order, naming the earlier one) end to end, and prints the
@@ -55,7 +62,7 @@ from verify.bench import (
     scanned_pdf,
 )
 from verify.duplicates import compare_text, prints_of
-from verify.model import DocumentEvidence
+from verify.model import Applicant, DocumentEvidence
 from verify.options import Options, load_manifest
 from verify.pipeline import iter_reports
 
@@ -322,6 +329,65 @@ def _page_stats(evidence: dict[str, DocumentEvidence], a: str, pa: int, b: str, 
             f"text {_cmp(x.lines, y.lines)}")
 
 
+def stored_evidence(cache: Path) -> dict[str, DocumentEvidence]:
+    """The latest stored evidence of each document in an evidence store, by display path."""
+    import pickle
+    import sqlite3
+
+    out: dict[str, DocumentEvidence] = {}
+    with sqlite3.connect(cache) as db:
+        for (blob,) in db.execute("SELECT blob FROM evidence ORDER BY created"):
+            evidence = pickle.loads(blob)
+            out[evidence.ref.display] = evidence
+    return out
+
+
+def rescore(cache: Path, truth: dict[str, str | None]) -> dict[str, object]:
+    """The duplicate search and rule on stored evidence, in input (path) order; ``truth`` maps
+    each document to the original its finding must name (None: no finding)."""
+    from verify.duplicates import DuplicateIndex
+    from verify.model import Status
+    from verify.profile import load_profile
+    from verify.rules import RuleContext, duplicate
+
+    profile = load_profile("shaoxing-2022")
+    evidence = stored_evidence(cache)
+    docs = sorted(d for d in evidence if d in truth)
+    index = DuplicateIndex()
+    prints = {}
+    for i, d in enumerate(docs):
+        ev = evidence[d]
+        prints[d] = prints_of(ev, d.split("/")[0], (1, i)) if ev.status is Status.ok else []
+        index.add(prints[d])
+    tp = fp = fn = 0
+    errors: list[str] = []
+    for d in docs:
+        hits = index.find(prints[d])
+        ctx = RuleContext(evidence[d], Applicant(d.split("/")[0], None, None), (), hits)
+        names = {str(h.values.get("other_path")) for h in duplicate(ctx, profile)}
+        want = truth[d]
+        if want is not None and want in names:
+            tp += 1
+        elif want is not None:
+            fn += 1
+            errors.append(f"missed {d} (copy of {want})")
+        if names and not (want is not None and want in names):
+            fp += 1
+            errors.append(f"false {d} -> {sorted(names)}")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 3),
+            "recall": round(recall, 3), "f1": round(f1, 3), "errors": errors}
+
+
+def _set_truth(folder: Path) -> dict[str, str | None]:
+    labels = {str(x["file"]): x for x in map(json.loads, (folder / "labels.jsonl").read_text("utf-8")
+                                             .splitlines()) if x}
+    return {f: _labelled_original(lab, labels) if "DUPLICATE" in lab["expected_findings"] else None
+            for f, lab in labels.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=sorted(SEEDS), default="holdout")
@@ -334,7 +400,21 @@ def main() -> None:
     parser.add_argument("--fixture-pairs", choices=sorted(SEEDS), default=None,
                         help="pairs drawn with the fixture generator (pools of this split)")
     parser.add_argument("--seed", type=int, default=1, help="for --fixture-pairs")
+    parser.add_argument("--rescore", type=Path, default=None,
+                        help="an evidence store: rerun only the duplicate search on it")
+    parser.add_argument("--cases", type=Path, default=None, help="for --rescore: a pair split's *-cases.json")
     args = parser.parse_args()
+    if args.rescore is not None:
+        if args.cases is not None:
+            truth = {c["display"]: c["original"] if c["kind"] == "positive" else None
+                     for c in json.loads(args.cases.read_text())}
+        elif args.set is not None:
+            truth = _set_truth(args.set)
+        else:
+            parser.error("--rescore needs --set or --cases")
+        print(json.dumps({"rescore": str(args.rescore), **rescore(args.rescore, truth)},
+                         ensure_ascii=False, indent=1))
+        return
     if args.set is not None:
         result = evaluate_set(args.set, args.jobs, None if args.no_cache else args.cache)
         print(json.dumps({"set": str(args.set), **result}, ensure_ascii=False, indent=1))

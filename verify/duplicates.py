@@ -12,6 +12,12 @@ what both pages say agrees and nothing that makes a document someone's differs:
   (``舟山服务`` → ``FAYWARS``) or swaps a single character (站 → 让); one page may read a line
   the other lost. Such stretches are not fields: garbage is not text, a lost line is not a
   different line, and single swapped characters (*slips*) are allowed up to a small number.
+  Garbage is not always Latin: a red border, a logo or a ruled frame reads as a line of Han
+  characters (``本仆仆臣人下下芷共生攻下一``) that OCR itself gives a very low confidence, so
+  the Han characters of such lines are left out of the print; and a date's number misread
+  into other Han characters (``二雪世只年`` for ``二〇二〇年``) is a misread number, not a field.
+* **Text layers do not misread.** Between two born-digital pages' own text every character
+  that differs differs: 孙德明 / 孙静 is a field there, not a slip.
 * **Enough agreement, and the image fits it.** The more of both pages' text is confirmed by
   the other, the less the image has to say: text that agrees almost entirely needs no close
   image (a photo of a photo hashes 20–36 bits away); text that agrees on most of the shorter
@@ -23,8 +29,11 @@ The first occurrence is the original (earlier in this run's input order, or stor
 earlier run); later ones get the finding. Candidates come from an index (hash bands and exact
 text lines), not from comparing every pair, so an archive of 10⁵ pages stays fast.
 
-Limit: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
+Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
+Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip. A misreading
+of two or three Han characters inside real text (垃圾焚 / 坊诉葬) is a field: the copy is
+missed.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from itertools import pairwise
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from .checks.fingerprint import text_lines
-from .model import DocumentEvidence, PageEvidence
+from .model import DocumentEvidence, PageEvidence, PageText
 from .rules import DuplicateHit
 
 # Thresholds, measured with bench/eval_duplicates.py: on its fixture pairs (originals, copies
@@ -69,6 +78,13 @@ WEAK_CHARS, PHASH_WEAK, DHASH_WEAK = 12, 10, 16
 # dev split copies were within 4 bits pHash / 7 bits dHash, other pages of the same layout 12+.
 PHASH_IMAGE_ONLY = 6
 DHASH_IMAGE_ONLY = 10
+# Tesseract line confidence under which a line is garbage, not text: on sets D, A, E and
+# fixture-pair seed 53, lines under 30 that looked like text (70 % Han/digits) were OCR of
+# borders, logos and ruled frames (本仆仆臣人下下芷共生攻下一 4.5, :站辽汉涩治有限打中收 24) or
+# of photos read as nonsense. Not higher: between 30 and 40 were real lines too (刘莫敏同志: 36),
+# and garbage also reads at 35–65 (站和有而 for 编制日期, 36), so confidence alone cannot be
+# the test there. Lines holding colleagues' differing names read 58 and more on the dev pairs.
+GARBLED_LINE_CONF = 30.0
 BLANK_INK_PCT = 0.05  # % of the page inked: the default profile's BLANK_PAGE threshold
 LINE_KEY_CHARS = 6  # shorter lines (以资鼓励, 特此通知) are on every page of their kind
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
@@ -87,6 +103,10 @@ class PagePrint:
     dhash: int | None
     lines: tuple[str, ...]
     order: tuple[int, int]  # (0, stored-run rank) for earlier runs, (1, input index) this run
+    # The text is the PDF's own (a born-digital page): it has no OCR slips, so every character
+    # that differs from another exact page differs. Pages stored by earlier runs are not known
+    # to be exact (the store keeps lines only) and are compared as OCR text.
+    exact: bool = False
 
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
@@ -111,6 +131,14 @@ _HAN = "\u4e00-\u9fff\u3400-\u4dbf〇"
 # Character classes are counted by deleting the others in C: a per-character Python loop made
 # the duplicate search the whole cost of a cached rerun (3.4 of 3.5 s on the bench archive).
 _NOT_HAN = re.compile(f"[^{_HAN}]")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+DATE_UNITS = ("年", "月", "日")
+NUMBER_CHARS = 6  # a month and day in Chinese numerals (十二月二十日 after 年) is at most this long
+# Numerals of a date, with the letter O and the circle ○ that OCR reads for 〇.
+_NUMERAL = "0-9〇○零O一二三四五六七八九十廿"
+_NOT_NUMERAL = re.compile(f"[^{_NUMERAL}]")
+# A date as printed: year, month and (optionally) day, in digits or Chinese numerals.
+_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?")
 _NOT_DIGIT = re.compile("[^0-9]")
 _NOT_HAN_OR_DIGIT = re.compile(f"[^{_HAN}0-9]")
 
@@ -134,6 +162,7 @@ class TextComparison:
     agreed: int  # Han/digit characters aligned equal
     fields: tuple[tuple[str, str], ...]  # differing stretches where both read text: (王思远, 郑一鸣)
     slips: tuple[tuple[str, str], ...]  # single swapped characters: (站, 让)
+    exact: bool = False  # both texts are text layers: no field is an OCR misreading
 
     @property
     def slip_allowance(self) -> float:
@@ -145,6 +174,8 @@ class TextComparison:
         misreads two characters in a row now and then (脱氮 → 脐氨): one such two-character
         field is allowed per ``CHARS_PER_SHORT_FIELD`` agreeing characters. Certificates and
         letters, whose names are the fields that matter, are shorter than that."""
+        if self.exact:
+            return not self.fields and not self.slips
         short = [f for f in self.fields if max(map(len, f)) <= 2]
         return (len(self.fields) == len(short) and len(short) <= self.agreed // CHARS_PER_SHORT_FIELD
                 and len(self.slips) <= self.slip_allowance)
@@ -165,13 +196,17 @@ def _has_han_pair(s: str) -> bool:
     return any(_is_han(x) and _is_han(y) and x != y for x, y in pairwise(s))
 
 
-def _classify(sa: str, sb: str) -> str:
+def _classify(sa: str, sb: str, exact: bool = False) -> str:
     """A differing stretch: "field" (both read different text), "slip" (one character swapped
-    for another of its kind), or "noise" (garbage on one side, or a side missing)."""
+    for another of its kind), or "noise" (garbage on one side, or a side missing). Between
+    two exact texts (PDF text layers) any text against other text is a field: 孙静 / 孙德明
+    is a slip's shape but no reader misread it."""
     if not sa or not sb:
         return "noise"  # text one page lost (or a crop cut off) is not a different text
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
+    if exact and (han_a or dig_a) and (han_b or dig_b):
+        return "field"
     garbage_a = len(sa) - han_a - dig_a
     garbage_b = len(sb) - han_b - dig_b
     mostly_text = garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
@@ -184,50 +219,82 @@ def _classify(sa: str, sb: str) -> str:
     return "noise"
 
 
+def _misread_number(sa: str, sb: str, before: str, after: str, in_date: bool) -> bool:
+    """A differing stretch that is a number of a date, one side of it not numerals: that number
+    misread. It is a number when one text reads a date there (二O〇一九年一月九日 against
+    去O〇-一大是一月九日), or when it ends right before 年/月/日 (a year in Chinese numerals under
+    a seal read 二雪世只 on one copy and 二雾二零 on the other, 二〇二〇年) or is short, right
+    after 年/月 and has a numeral or a date unit on one side (从月<上林月b / 到年/月一十至目).
+    Two numbers that both read as numerals (二〇一九 / 二〇二〇, 2019 / 2020) stay a field, and
+    text layers misread nothing."""
+    if not sa or not sb:
+        return False
+    numbers = (_NOT_NUMERAL.sub("", sa), _NOT_NUMERAL.sub("", sb))
+    slot = (in_date or after in DATE_UNITS
+            or (before in DATE_UNITS[:2] and max(len(sa), len(sb)) <= NUMBER_CHARS
+                and any(numbers + tuple(u in sa + sb for u in DATE_UNITS))))
+    return slot and not (numbers[0] == sa and numbers[1] == sb)
+
+
+def _date_spans(s: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _DATE.finditer(s)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """[start, end) is part of one of ``spans`` but for at most one character around it (the
+    起/至 next to a date misread with it, 至二〇一 / 全一2人): a stretch that runs further into
+    the text around a date (a name before it, 王伟二〇一九) is not just the date's number."""
+    return start < end and any(start < e and s < end and (end - start) - (min(end, e) - max(start, s)) <= 1
+                               for s, e in spans)
+
+
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
-def compare_text(sa: str, sb: str) -> TextComparison:
+def compare_text(sa: str, sb: str, exact: bool = False) -> TextComparison:
     """Align two compact page texts and sort their differences.
 
     An optimal alignment is not unique and the one Levenshtein picks depends on which text
     comes first: a differing name may be split into an insertion and a deletion one way and
     kept as one stretch the other. Both ways are taken and the one that finds more
-    disagreement is kept, so the answer does not depend on which page is the original."""
-    ab, ba = _compare_one_way(sa, sb), _compare_one_way(sb, sa)
+    disagreement is kept, so the answer does not depend on which page is the original.
+    ``exact``: both texts are the documents' own text layers (see ``_classify``)."""
+    ab, ba = _compare_one_way(sa, sb, exact), _compare_one_way(sb, sa, exact)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
-                        tuple((y, x) for x, y in ba.slips))
+                        tuple((y, x) for x, y in ba.slips), exact)
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
-def _compare_one_way(sa: str, sb: str) -> TextComparison:
+def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
     agreed = 0
     fields: list[tuple[str, str]] = []
     slips: list[tuple[str, str]] = []
     if sa and sb:
-        run_a: list[str] = []
-        run_b: list[str] = []
-
-        def close() -> None:
-            if run_a or run_b:
-                a, b = "".join(run_a), "".join(run_b)
-                kind = _classify(a, b)
-                if kind == "field":
-                    fields.append((a, b))
-                elif kind == "slip":
-                    slips.append((a, b))
-                run_a.clear()
-                run_b.clear()
-
+        # Differing stretches as (start, end) in sa and in sb: runs of non-equal opcodes.
+        runs: list[tuple[int, int, int, int]] = []
+        open_run: tuple[int, int] | None = None
         for op in Levenshtein.opcodes(sa, sb):
             if op.tag == "equal":
-                close()
+                if open_run is not None:
+                    runs.append((open_run[0], op.src_start, open_run[1], op.dest_start))
+                    open_run = None
                 agreed += sum(_text_chars(sa[op.src_start:op.src_end]))
-            else:
-                run_a.append(sa[op.src_start:op.src_end])
-                run_b.append(sb[op.dest_start:op.dest_end])
-        close()
-    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips))
+            elif open_run is None:
+                open_run = (op.src_start, op.dest_start)
+        if open_run is not None:
+            runs.append((open_run[0], len(sa), open_run[1], len(sb)))
+        dates_a, dates_b = _date_spans(sa), _date_spans(sb)
+        for a0, a1, b0, b1 in runs:
+            a, b = sa[a0:a1], sb[b0:b1]
+            in_date = _inside(dates_a, a0, a1) or _inside(dates_b, b0, b1)
+            if not exact and _misread_number(a, b, sa[a0 - 1:a0], sa[a1:a1 + 1], in_date):
+                continue
+            kind = _classify(a, b, exact)
+            if kind == "field":
+                fields.append((a, b))
+            elif kind == "slip":
+                slips.append((a, b))
+    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact)
 
 
 def text_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -263,7 +330,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text(a.text, b.text)
+    c = compare_text(a.text, b.text, a.exact and b.exact)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -284,7 +351,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text(a.text, b.text)
+    c = compare_text(a.text, b.text, a.exact and b.exact)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
@@ -295,16 +362,37 @@ def is_blank(page: PageEvidence) -> bool:
     return not page.text.text.strip() and ink is not None and ink.value < BLANK_INK_PCT
 
 
+def is_exact(page: PageEvidence) -> bool:
+    """The page's text is a born-digital PDF's own text layer, not OCR (an OCRmyPDF'd scan
+    also has a layer, but over a page-sized raster: ``effective_dpi`` is set)."""
+    return page.text.source == "layer" and page.origin == "born_digital" and page.effective_dpi is None
+
+
+def compared_lines(text: PageText) -> tuple[str, ...]:
+    """The page's text lines (``text_lines``), with the Han characters of lines OCR read with a
+    confidence under ``GARBLED_LINE_CONF`` left out: a red border, a logo or a ruled frame read
+    as a line of characters (``本仆仆臣人下下芷共生攻下一``, 4.5) differs on every reading of the
+    page, and its Han characters would count as a differing field between two scans of one
+    letter. Its digits stay: a certificate number read at 29 behind junk (``iE48S:1039961…``)
+    is still the number that tells two colleagues' certificates apart."""
+    lines = text.text.split("\n")
+    if len(lines) != len(text.spans):  # not one line per span: nothing to go by
+        return text_lines(text)
+    kept = [line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line)
+            for line, span in zip(lines, text.spans, strict=True)]
+    return text_lines(PageText("\n".join(kept)))
+
+
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
-    """The page prints of a document's evidence (text lines only from fully read pages; blank
-    pages without hashes, so they match nothing)."""
+    """The page prints of a document's evidence (text lines only from fully read pages, garbled
+    lines left out; blank pages without hashes, so they match nothing)."""
     out = []
     for p in evidence.pages:
-        lines = text_lines(p.text) if p.text_scope == "full" else ()
+        lines = compared_lines(p.text) if p.text_scope == "full" else ()
         blank = is_blank(p)
         out.append(PagePrint(str(evidence.ref.logical), evidence.ref.display, applicant,
                              evidence.sha256 or "", p.number, None if blank else _int(p.fingerprint),
-                             None if blank else _int(p.dhash), lines, order))
+                             None if blank else _int(p.dhash), lines, order, is_exact(p)))
     return out
 
 
