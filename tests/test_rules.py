@@ -177,6 +177,26 @@ def test_shared_body_pages_alone_are_not_a_duplicate() -> None:
     assert _codes(doc, dups=most).count("DUPLICATE") == 3
 
 
+def test_a_journal_issue_s_cover_shared_by_two_authors_is_not_a_duplicate() -> None:
+    """Two colleagues published in one issue upload the same cover and contents pages; only
+    the article page makes a publication a copy (dev pair seeds 71 and 73)."""
+    def page(n: int, text: str) -> PageEvidence:
+        return PageEvidence(n, 595, 842, "image", 200.0, PageText(text))
+    cover = page(1, "环境科学与管理\nISSN 1673-1212\nCN 23-1532/X\n2021年第6期")
+    contents = page(2, "目次\n曹娥江流域水质模型的参数率定研究 ……… 徐静（1）")
+    article = page(3, "曹娥江流域水质模型的参数率定研究\n徐静\n摘要：本文…\n关键词：水质模型")
+    doc = _doc(Kind.paper_published, pages=(cover, contents, article))
+    front = tuple(DuplicateHit(n, "B02/j.pdf", n, "B02", 0.99, False) for n in (1, 2))
+    assert "DUPLICATE" not in _codes(doc, dups=front)
+    copied = (*front, DuplicateHit(3, "B02/j.pdf", 3, "B02", 0.97, False))
+    assert _codes(doc, dups=copied).count("DUPLICATE") == 1  # the article page
+    assert "DUPLICATE" in _codes(doc, dups=(DuplicateHit(1, "B02/j.pdf", 1, "B02", 1.0, True),))
+    assert "DUPLICATE" not in _codes(_doc(Kind.paper_published, pages=(cover,)), dups=front[:1])
+    # a report's cover is its own: matched alone it is a copy
+    assert "DUPLICATE" in _codes(_doc(Kind.project_cover, seals=(SEAL,), pages=(cover, article)),
+                                 dups=front[:1])
+
+
 def test_not_published_matches_the_title_on_a_contents_page() -> None:
     """A publication delivered as cover and contents has no article heading to extract: the
     letter's title printed on the contents page, over the addressee's name, is the proof."""

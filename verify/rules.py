@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .checks.kind import is_journal_front_matter
 from .model import (
     Applicant,
     DocumentEvidence,
@@ -172,14 +173,24 @@ def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     """Evidence reused from another applicant. Matching body pages alone are not enough: the
     reports of one company share boilerplate pages (编制人员名单, 声明, standard chapters), so a
     document is a duplicate when an exact copy, its first page, or more than
-    ``duplicate_page_share`` of its pages match another applicant's pages."""
+    ``duplicate_page_share`` of its pages match another applicant's pages.
+
+    A publication's cover and contents pages are the same for every author in the issue: two
+    colleagues' papers in one issue match there. Only its other pages (the article) count,
+    unless the files are byte-identical."""
     hits = ctx.duplicates
     if not hits:
         return
     share = float(profile.extra.get("duplicate_page_share", 0.5))
+    counted: tuple[int, ...] = tuple(range(1, ctx.doc.page_count + 1))
+    if ctx.doc.understanding.kind is Kind.paper_published and not any(d.exact for d in hits):
+        counted = tuple(p.number for p in ctx.doc.pages if not is_journal_front_matter(p.text))
+        hits = tuple(d for d in hits if d.page in counted)
+        if not hits:
+            return
     matched = {d.page for d in hits}
-    if not (any(d.exact for d in hits) or 1 in matched
-            or len(matched) > share * max(ctx.doc.page_count, 1)):
+    if not (any(d.exact for d in hits) or min(counted, default=1) in matched
+            or len(matched) > share * max(len(counted), 1)):
         return
     for d in hits:
         yield Hit("DUPLICATE", d.page, {"page": d.page, "other_path": d.other_path,

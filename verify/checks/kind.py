@@ -170,6 +170,19 @@ _ISSUE_LINE = regex.compile(r"^[^\S\n]*[0-9]{4}[^\S\n]*年[^\S\n]*第[^\S\n]*[0-
 ISSUE_LINE_WEIGHT = 1.0
 
 
+# A journal issue's front matter (its cover, its contents): every author published in the issue
+# uploads the same pages. The applicant's own article page prints its abstract and keywords.
+_FRONT_MATTER = regex.compile(
+    r"ISSN|CN[ :：]*[0-9]{2}-[0-9]{4}|目次|目录|[0-9]{4}年第[0-9]{1,2}期|总第[0-9]+期")
+_ARTICLE = regex.compile(r"摘要|关键词|Abstract|Keywords|中图分类号|文献标识码", regex.IGNORECASE)
+
+
+def is_journal_front_matter(text: PageText) -> bool:
+    """A journal's cover or contents page: the issue's marks, none of an article's."""
+    flat = compact(text.text)
+    return bool(_FRONT_MATTER.search(flat)) and not _ARTICLE.search(flat)
+
+
 def looks_like_cover(text: PageText) -> bool:
     """A report's cover: sparse, with a cover label or a report-type word, no body sections."""
     flat = compact(text.text)
