@@ -535,3 +535,29 @@ def test_a_copy_whose_junk_or_date_reads_differently_is_found_and_a_colleagues_i
     assert (hit["other_path"], hit["page"], hit["other_page"]) == (original, 1, 1)
     assert _dups(reports[original]) == []
     assert _dups(reports["A13/doc_900.pdf"]) == []
+
+
+def test_the_store_keeps_which_pages_are_text_layers_and_upgrades_an_old_store(tmp_path: Path) -> None:
+    """A later run compares this run's born-digital pages as text layers (孙德明 / 孙静 is a
+    name, not a slip) only if the store says they are; a store written before the column
+    existed is upgraded in place and its pages count as OCR text."""
+    import sqlite3
+
+    from verify.cache import EvidenceStore
+    from verify.model import PageEvidence, PageText
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE pages (doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL,"
+        " sha256 TEXT NOT NULL, page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL,"
+        " run REAL NOT NULL, PRIMARY KEY (doc, page));"
+        "INSERT INTO pages VALUES ('/old', 'old', 'A', 's0', 1, NULL, NULL, 'x', 1.0);")
+    db.commit()
+    db.close()
+    store = EvidenceStore(path)
+    pages = tuple(PageEvidence(n, 595, 842, "born_digital", None, PageText("…")) for n in (1, 2))
+    store.put_pages("/new", "new", "B", "s1", pages, {1: ("甲",), 2: ("乙",)}, frozenset({1}))
+    got = {(p.doc, p.page): p.exact for p in store.iter_pages()}
+    store.close()
+    assert got == {("/old", 1): False, ("/new", 1): True, ("/new", 2): False}

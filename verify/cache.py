@@ -89,6 +89,7 @@ class StoredPage:
     dhash: str | None
     lines: tuple[str, ...]  # compact text lines; () when the page was not fully read
     run: float
+    exact: bool = False  # the lines are the PDF's own text layer (see duplicates.PagePrint)
 
 
 _SCHEMA = """
@@ -100,7 +101,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE TABLE IF NOT EXISTS pages (
     doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL, sha256 TEXT NOT NULL,
     page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL, run REAL NOT NULL,
-    PRIMARY KEY (doc, page));
+    exact INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (doc, page));
 """
 
 
@@ -117,6 +118,10 @@ class EvidenceStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # A store written before pages knew whether their text is a text layer: the column is
+        # added, and its old pages count as OCR text (compared leniently, as they were).
+        if "exact" not in {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}:
+            self._db.execute("ALTER TABLE pages ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
         self.hits = 0
         self.misses = 0
         self.run = time.time()
@@ -183,21 +188,28 @@ class EvidenceStore:
     # ----------------------------------------------------------------- page fingerprints
 
     def put_pages(self, doc: str, display: str, applicant: str, sha256: str,
-                  pages: tuple[PageEvidence, ...], lines: dict[int, tuple[str, ...]]) -> None:
-        """Replace the fingerprints stored for document ``doc`` (its file may have changed)."""
+                  pages: tuple[PageEvidence, ...], lines: dict[int, tuple[str, ...]],
+                  exact: frozenset[int] = frozenset()) -> None:
+        """Replace the fingerprints stored for document ``doc`` (its file may have changed);
+        ``exact``: the pages whose lines are a text layer."""
         rows = [(doc, display, applicant, sha256, p.number, p.fingerprint, p.dhash,
-                 "\n".join(lines.get(p.number, ())), self.run) for p in pages]
+                 "\n".join(lines.get(p.number, ())), self.run, int(p.number in exact))
+                for p in pages]
         self._db.execute("BEGIN")
         try:
             self._db.execute("DELETE FROM pages WHERE doc=?", (doc,))
-            self._db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            self._db.executemany(
+                "INSERT INTO pages (doc, display, applicant, sha256, page, phash, dhash, lines, run,"
+                " exact) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
 
     def iter_pages(self) -> Iterator[StoredPage]:
-        for doc, display, applicant, sha, page, ph, dh, lines, run in self._db.execute(
-                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run FROM pages"):
+        for doc, display, applicant, sha, page, ph, dh, lines, run, exact in self._db.execute(
+                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact"
+                " FROM pages"):
             yield StoredPage(doc, display, applicant, sha, int(page), ph, dh,
-                             tuple(x for x in str(lines).split("\n") if x), float(run))
+                             tuple(x for x in str(lines).split("\n") if x), float(run),
+                             bool(exact))

@@ -104,8 +104,7 @@ class PagePrint:
     lines: tuple[str, ...]
     order: tuple[int, int]  # (0, stored-run rank) for earlier runs, (1, input index) this run
     # The text is the PDF's own (a born-digital page): it has no OCR slips, so every character
-    # that differs from another exact page differs. Pages stored by earlier runs are not known
-    # to be exact (the store keeps lines only) and are compared as OCR text.
+    # that differs from another exact page differs (kept in the store for later runs).
     exact: bool = False
 
     # A print is compared with every candidate page: its text is joined (and filtered) once.

@@ -594,7 +594,7 @@ def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
         order = (0, rank.setdefault(p.doc, len(rank)))
         index.add([PagePrint(p.doc, p.display, p.applicant, p.sha256, p.page,
                              int(p.phash, 16) if p.phash else None,
-                             int(p.dhash, 16) if p.dhash else None, p.lines, order)])
+                             int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact)])
     return index
 
 
@@ -639,7 +639,8 @@ def iter_reports(options: Options, profile: Profile | None = None,
             if store is not None and evidence.sha256 and evidence.status is Status.ok:
                 store.put_pages(str(evidence.ref.logical), evidence.ref.display, identity[i],
                                 evidence.sha256, evidence.pages,
-                                {p.page: p.lines for p in mine})
+                                {p.page: p.lines for p in mine},
+                                frozenset(p.page for p in mine if p.exact))
             if progress is not None:
                 progress.update(evidence, outcome.cached)
             if on_progress:
