@@ -429,10 +429,32 @@ def _red_second_chance(c: SealCandidate) -> bool:
             and v["fill"] <= SECOND_CHANCE_RED_MAX_FILL and passes_gates(np.array(c.features)))
 
 
+# Second chance for a coloured ring with a solid star. A blue seal on a phone photo with the
+# lower third of its ring worn away scored 0.31 (blue map) and 0.44 (darkness map; ring blue on
+# 92% of its inked rays), star 0.99-1.0. On the dev colour pages with nothing accepted
+# (seeds 9101-9104, p7801, fp7801, h1, p1, d1, f1, fx-dev), the gated candidates with a
+# coloured ring and score >= 0.1 that are not seals had a star of at most 0.75 (small printed
+# emblems, rel_size 0.06) or were filled blue badges (fill 0.87); a printed emblem's centre
+# is a line drawing (star 0.40-0.46), a seal's star is solid.
+SECOND_CHANCE_STAR_SCORE = 0.3
+SECOND_CHANCE_STAR = 0.9
+SECOND_CHANCE_STAR_MIN_SIZE = 0.1
+SECOND_CHANCE_STAR_RING = 0.8
+
+
+def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool:
+    v = dict(zip(FEATURE_NAMES, c.features, strict=True))
+    if (not colour_page or c.score < SECOND_CHANCE_STAR_SCORE or c.geometry.square
+            or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE
+            or v["fill"] > GATE_MAX_FILL or not passes_gates(np.array(c.features))):
+        return False
+    return c.mode != "dark" or max(ring_colour(m, c.geometry)) >= SECOND_CHANCE_STAR_RING
+
+
 def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
                    no_lines: np.ndarray | None) -> list[SealCandidate]:
     for k, c in enumerate(cands):  # best score first
-        if _red_second_chance(c):
+        if _red_second_chance(c) or _starred_second_chance(m, c, colour_page):
             out = list(cands)
             out[k] = replace(c, accepted=True)
             return out
