@@ -431,7 +431,8 @@ def _red_second_chance(c: SealCandidate) -> bool:
 
 # Second chance for a coloured ring with a solid star. A blue seal on a phone photo with the
 # lower third of its ring worn away scored 0.31 (blue map) and 0.44 (darkness map; ring blue on
-# 92% of its inked rays), star 0.99-1.0. On the dev colour pages with nothing accepted
+# 92% of its inked rays), star 0.99-1.0. A darkness-map ring must be seal ink as in the first
+# pass (coloured on half its inked rays). On the dev colour pages with nothing accepted
 # (seeds 9101-9104, p7801, fp7801, h1, p1, d1, f1, fx-dev), the gated candidates with a
 # coloured ring and score >= 0.1 that are not seals had a star of at most 0.75 (small printed
 # emblems, rel_size 0.06) or were filled blue badges (fill 0.87); a printed emblem's centre
@@ -439,16 +440,20 @@ def _red_second_chance(c: SealCandidate) -> bool:
 SECOND_CHANCE_STAR_SCORE = 0.3
 SECOND_CHANCE_STAR = 0.9
 SECOND_CHANCE_STAR_MIN_SIZE = 0.1
-SECOND_CHANCE_STAR_RING = 0.8
 
 
 def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool:
     v = dict(zip(FEATURE_NAMES, c.features, strict=True))
     if (not colour_page or c.score < SECOND_CHANCE_STAR_SCORE or c.geometry.square
-            or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE
-            or v["fill"] > GATE_MAX_FILL or not passes_gates(np.array(c.features))):
+            or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE):
         return False
-    return c.mode != "dark" or max(ring_colour(m, c.geometry)) >= SECOND_CHANCE_STAR_RING
+    f = np.array(c.features)
+    if c.mode == "dark":
+        red, blue = ring_colour(m, c.geometry)
+        if max(red, blue) < RING_COLOURED_SHARE:
+            return False
+        f = _gate_features(m, c.geometry, f, "red" if red >= blue else "blue")
+    return passes_gates(f)
 
 
 def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
