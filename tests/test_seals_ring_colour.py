@@ -5,8 +5,8 @@ text fills the box (a red seal stamped over the signing unit's name) or the seal
 (pink on a blurred photo). The ring's own colour, read where the ring is inked
 (``ring_colour``), decides now; a neutral ring over the same text stays no seal.
 
-Also the second chance for a coloured ring with a solid star (a blue seal whose ring is
-partly worn away scored under the threshold on both maps).
+Also the second chance for a blue ring with a solid star (a blue seal whose ring is partly
+worn away scored under the threshold on both maps).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 
 import tests.test_seals as ts
 from fixtures.gen.fonts import SERIF_B
-from fixtures.gen.seals import MM, RED_INKS, MarkSpec, outline, render_mask
+from fixtures.gen.seals import BLUE_INK, MM, RED_INKS, MarkSpec, outline, render_mask
 from verify.checks import seal_geometry
 from verify.checks.seal_geometry import FEATURE_NAMES, build_maps, ring_colour
 from verify.checks.seals import (
@@ -136,14 +136,16 @@ def _with(c: SealCandidate, score: float, **feature: float) -> SealCandidate:
 
 @pytest.mark.usefixtures("no_colour_proposals")
 def test_starred_second_chance_band(tmp_path: Path) -> None:
-    path, _truth = _stamped_photo(tmp_path, RED_INKS[0], 0.95)
+    path, _truth = _stamped_photo(tmp_path, BLUE_INK, 0.95)
     page = ts._open(path)
     m = build_maps(page.image, False)
     ring = next(c for c in seal_candidates(page, m) if c.accepted)
     assert ring.features[FEATURE_NAMES.index("star")] >= 0.6  # the generator's star, drawn
     assert _second_chance(m, [_with(ring, 0.35, star=0.95)], True, None)[0].accepted
-    # under the score, a star that is no solid star (an emblem's drawing), small, filled or
-    # not of seal ink: not taken
+    # under the score, a star that is no solid star (an emblem's drawing), small, filled,
+    # red (red rings have their own band) or not of seal ink: not taken
+    assert not _second_chance(m, [replace(_with(ring, 0.35, star=0.95), mode="red")], True,
+                              None)[0].accepted
     assert not _second_chance(m, [_with(ring, 0.25, star=0.95)], True, None)[0].accepted
     assert not _second_chance(m, [_with(ring, 0.35, star=SECOND_CHANCE_STAR - 0.2)], True,
                               None)[0].accepted

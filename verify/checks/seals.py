@@ -429,14 +429,15 @@ def _red_second_chance(c: SealCandidate) -> bool:
             and v["fill"] <= SECOND_CHANCE_RED_MAX_FILL and passes_gates(np.array(c.features)))
 
 
-# Second chance for a coloured ring with a solid star. A blue seal on a phone photo with the
+# Second chance for a blue ring with a solid star. A blue seal on a phone photo with the
 # lower third of its ring worn away scored 0.31 (blue map) and 0.44 (darkness map; ring blue on
 # 92% of its inked rays), star 0.99-1.0. A darkness-map ring must be seal ink as in the first
-# pass (coloured on half its inked rays). On the dev colour pages with nothing accepted
-# (seeds 9101-9104, p7801, fp7801, h1, p1, d1, f1, fx-dev), the gated candidates with a
-# coloured ring and score >= 0.1 that are not seals had a star of at most 0.75 (small printed
+# pass (blue on half its inked rays). On the dev colour pages with nothing accepted (seeds
+# 9101-9104, p7801, fp7801, h1, p1, d1, f1, fx-dev), the gated candidates with a coloured
+# ring and score >= 0.1 that are not seals had a star of at most 0.75 (small printed
 # emblems, rel_size 0.06) or were filled blue badges (fill 0.87); a printed emblem's centre
-# is a line drawing (star 0.40-0.46), a seal's star is solid.
+# is a line drawing (star 0.40-0.46), a seal's star is solid. Red rings keep their own
+# second chance (0.4: a circle inside a red badge scored 0.32).
 SECOND_CHANCE_STAR_SCORE = 0.3
 SECOND_CHANCE_STAR = 0.9
 SECOND_CHANCE_STAR_MIN_SIZE = 0.1
@@ -448,11 +449,12 @@ def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool
             or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE):
         return False
     f = np.array(c.features)
+    if c.mode == "red":
+        return False
     if c.mode == "dark":
-        red, blue = ring_colour(m, c.geometry)
-        if max(red, blue) < RING_COLOURED_SHARE:
+        if _ring_ink(m, c.geometry) != "blue":
             return False
-        f = _gate_features(m, c.geometry, f, "red" if red >= blue else "blue")
+        f = _gate_features(m, c.geometry, f, "blue")
     return passes_gates(f)
 
 
