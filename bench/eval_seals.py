@@ -273,6 +273,16 @@ HEADER = ("| group                        | pos  | neg  | prec   | recall | FP  
           "|---|---|---|---|---|---|---|")
 
 
+def timing_line(times: list[float]) -> str:
+    """CPU time of find_seals per page; an empty run (``--count 0``, e.g. realworld only)
+    has no pages to time."""
+    if not times:
+        return "find_seals CPU time: no pages"
+    arr = np.array(times)
+    return (f"find_seals CPU time: mean {arr.mean():.3f} s/page, median {np.median(arr):.3f}, "
+            f"p95 {np.percentile(arr, 95):.3f}, max {arr.max():.3f}")
+
+
 def cmd_eval(args: argparse.Namespace) -> None:
     engine = None
     if args.text:
@@ -329,9 +339,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
             grey.fp += tal.fp
             grey.tn += tal.tn
     print("greyscale + black-and-white documents:\n" + HEADER + "\n" + grey.row("grey+bw"))
-    arr = np.array(times)
-    print(f"\nfind_seals CPU time: mean {arr.mean():.3f} s/page, median {np.median(arr):.3f}, "
-          f"p95 {np.percentile(arr, 95):.3f}, max {arr.max():.3f}")
+    print("\n" + timing_line(times))
     if cers:
         print(f"seal text CER on clean red round seals: mean {np.mean(cers):.3f} over {len(cers)} "
               f"seals; exact {sum(c == 0 for c in cers)}/{len(cers)}")
@@ -451,9 +459,7 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
     print(f"\nseal-level (IoU ≥ {IOU_MATCH}): precision {seal_tp / max(seal_tp + seal_fp, 1):.3f}"
           f" recall {seal_tp / max(seal_tp + seal_fn, 1):.3f} (tp {seal_tp}, fp {seal_fp}, "
           f"fn {seal_fn})")
-    arr = np.array(times)
-    print(f"find_seals CPU time: mean {arr.mean():.3f} s/page, median {np.median(arr):.3f}, "
-          f"p95 {np.percentile(arr, 95):.3f}, max {arr.max():.3f}")
+    print(timing_line(times))
     if cers:
         print(f"seal text CER on clean red round seals (detected ones): mean "
               f"{np.mean(cers):.3f}, median {np.median(cers):.3f} over {len(cers)} seals; exact "

@@ -567,3 +567,32 @@ def _longest_false_run(on: np.ndarray) -> int:
         run = 0 if v else run + 1
         best = max(best, run)
     return best
+
+
+# The colour of a ring is read where it is inked: on each ray, at the darkest sample of the
+# border band (and one sample either side: the colour maps are a little sharper than the
+# darkness map's peak). A ray counts as coloured at RING_COLOUR_MIN of 255 (the red or blue
+# excess over the local paper); a pale pink ring on a blurred photo reads 8-15 there, black
+# text and grey printing 0-3.
+RING_COLOUR_MIN = 8.0
+
+
+def ring_colour(m: Maps, g: Geometry) -> tuple[float, float]:
+    """(red, blue): the share of the border's inked rays (darkness at least 0.45 of the
+    border's median peak) whose ink is red, resp. blue. Black text crossing a seal or
+    printed under it takes a few rays; the box as a whole can still be mostly black ink."""
+    band = _band(0.86, 1.1)
+    pd = profile(m.dark, g)[band]
+    k = pd.argmax(axis=0)
+    j = np.arange(pd.shape[1])
+    peak = pd[k, j]
+    inked = peak >= 0.45 * max(float(np.median(peak)), DARK_FLOOR)
+    n = int(inked.sum())
+    if n == 0:
+        return 0.0, 0.0
+    shares = []
+    for cmap in (m.red, m.blue):
+        pc = profile(cmap, g)[band]
+        near = np.maximum.reduce([pc[np.clip(k + d, 0, len(pc) - 1), j] for d in (-1, 0, 1)])
+        shares.append(float(((near * 255 >= RING_COLOUR_MIN) & inked).sum() / n))
+    return shares[0], shares[1]

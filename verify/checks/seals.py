@@ -41,6 +41,7 @@ from .seal_geometry import (
     line_free_dark,
     propose,
     refine,
+    ring_colour,
 )
 from .seal_text import SealUnitMatch, compare_seal_unit, read_seal_text, suppress_seal_ink
 
@@ -359,8 +360,12 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
         # A filled square in blue is a block of a figure or a button, not a name seal (白文
         # name seals are red; a blue block's corner passed as one on a scanned article).
         blue_block = p.mode == "blue" and g.square and f[FEATURE_NAMES.index("fill")] > GATE_MAX_FILL
-        ok = (bool(scores[i] >= thresholds[i]) and passes_gates(f) and not blue_block
-              and (not colour_page or p.mode != "dark" or _ink_colour(m, g) != "grey")
+        ring = ("grey" if not colour_page or p.mode != "dark" or scores[i] < thresholds[i]
+                else _ring_ink(m, g))
+        ok = (bool(scores[i] >= thresholds[i]) and passes_gates(_gate_features(m, g, f, ring))
+              and not blue_block
+              and (not colour_page or p.mode != "dark" or ring != "grey"
+                   or _ink_colour(m, g) != "grey")
               and not any(_same_seal(bbox, k) for k in kept)
               and not _emblem_part(bbox, emblems))
         if ok and p.mode == "dark":
@@ -424,10 +429,39 @@ def _red_second_chance(c: SealCandidate) -> bool:
             and v["fill"] <= SECOND_CHANCE_RED_MAX_FILL and passes_gates(np.array(c.features)))
 
 
+# Second chance for a blue ring with a solid star. A blue seal on a phone photo with the
+# lower third of its ring worn away scored 0.31 (blue map) and 0.44 (darkness map; ring blue on
+# 92% of its inked rays), star 0.99-1.0. A darkness-map ring must be seal ink as in the first
+# pass (blue on half its inked rays). On the dev colour pages with nothing accepted (seeds
+# 9101-9104, p7801, fp7801, h1, p1, d1, f1, fx-dev), the gated candidates with a coloured
+# ring and score >= 0.1 that are not seals had a star of at most 0.75 (small printed
+# emblems, rel_size 0.06) or were filled blue badges (fill 0.87); a printed emblem's centre
+# is a line drawing (star 0.40-0.46), a seal's star is solid. Red rings keep their own
+# second chance (0.4: a circle inside a red badge scored 0.32).
+SECOND_CHANCE_STAR_SCORE = 0.3
+SECOND_CHANCE_STAR = 0.9
+SECOND_CHANCE_STAR_MIN_SIZE = 0.1
+
+
+def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool:
+    v = dict(zip(FEATURE_NAMES, c.features, strict=True))
+    if (not colour_page or c.score < SECOND_CHANCE_STAR_SCORE or c.geometry.square
+            or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE):
+        return False
+    f = np.array(c.features)
+    if c.mode == "red":
+        return False
+    if c.mode == "dark":
+        if _ring_ink(m, c.geometry) != "blue":
+            return False
+        f = _gate_features(m, c.geometry, f, "blue")
+    return passes_gates(f)
+
+
 def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
                    no_lines: np.ndarray | None) -> list[SealCandidate]:
     for k, c in enumerate(cands):  # best score first
-        if _red_second_chance(c):
+        if _red_second_chance(c) or _starred_second_chance(m, c, colour_page):
             out = list(cands)
             out[k] = replace(c, accepted=True)
             return out
@@ -511,6 +545,39 @@ def needs_grey_search(page: Page, colour_page: bool) -> bool:
 INK_BLUE_MIN = 15
 
 
+# A grey-map candidate on a colour page is seal ink when its ring is coloured on at least
+# half of its inked rays. The median colour of all ink in its box (``_ink_colour``) reads grey
+# when black text fills the box (a red seal stamped over a signature block on a photo: the
+# ring red on 66-76% of its rays, the box median grey) or when the seal is pale (a pale pink
+# seal on a blurred photo: red excess 8-15, ring red on 60%; a faint blue seal on a scan: blue
+# on 58%). Grey-map candidates scoring over the model's threshold that are not seals on the
+# dev colour pages (seeds 9101-9104, p7801, fp7801, h1, d1, f1, p1; circles of charts,
+# photographed tables, a round logo) had 0 coloured rays; a blue 核心期刊 badge (score 0.36,
+# under the threshold) had 0.51.
+RING_COLOURED_SHARE = 0.5
+
+
+def _ring_ink(m: Maps, g: Geometry) -> str:
+    """"red", "blue" or "grey": the colour of the ring of ``g`` where it is inked."""
+    red, blue = ring_colour(m, g)
+    if max(red, blue) < RING_COLOURED_SHARE:
+        return "grey"
+    return "red" if red >= blue else "blue"
+
+
+def _gate_features(m: Maps, g: Geometry, f: np.ndarray, ring: str) -> np.ndarray:
+    """The features the gates read. A grey-map candidate whose ring is coloured ink has its
+    fill read on that colour's map: black text printed under the seal is not the seal's ink
+    (a red seal over a signature block filled 0.50 of its box on the darkness map, 0.30 on
+    the red map)."""
+    fi = FEATURE_NAMES.index("fill")
+    if ring == "grey" or f[fi] <= GATE_MAX_FILL:
+        return f
+    out = f.copy()
+    out[fi] = features(m, ring, g)[fi]
+    return out
+
+
 def _ink_is_red(m: Maps, g: Geometry) -> bool:
     return _ink_colour(m, g) == "red"
 
@@ -540,9 +607,9 @@ def _colour_of(m: Maps, c: SealCandidate) -> str:
     crop_red = m.red[int(y0 * h):int(y1 * h) + 1, int(x0 * w):int(x1 * w) + 1]
     crop_dark = m.dark[int(y0 * h):int(y1 * h) + 1, int(x0 * w):int(x1 * w) + 1]
     ink = crop_dark > 0.2
-    if ink.sum() < 10:
-        return "other"
-    return "red" if float(np.median(crop_red[ink])) * 255 > 25 else "other"
+    if ink.sum() >= 10 and float(np.median(crop_red[ink])) * 255 > 25:
+        return "red"
+    return "red" if _ring_ink(m, c.geometry) == "red" else "other"
 
 
 def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
