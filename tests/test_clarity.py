@@ -333,6 +333,44 @@ def test_frame_touching_the_edge_is_not_cropped(page: np.ndarray) -> None:
     assert "CROPPED" not in findings(m), m
 
 
+@pytest.mark.parametrize(("side", "share"), [("left", 0.08), ("right", 0.12), ("bottom", 0.11)])
+def test_scan_short_of_a4_by_a_margin_cut_away_is_cropped(side: str, share: float) -> None:
+    """A strip cut off one side through the margin only (the text, 17–18 mm from it before,
+    keeps more than a printer's margin: nothing touches or nears the edge); the scan is
+    short of A4 by that strip and its text block sits off-centre toward the cut."""
+    page = render(block=0.8)
+    h, w = page.shape
+    cut = {"left": page[:, round(share * w):], "right": page[:, :w - round(share * w)],
+           "bottom": page[:h - round(share * h)]}[side]
+    x0, _, x1, y1 = _text_box(cut)
+    near = {"left": x0, "right": cut.shape[1] - x1, "bottom": cut.shape[0] - y1}[side]
+    assert near > 8 * MM  # no text line is near the edge
+    ms = measure_clarity(as_page(cut))
+    m = {x.name: x.value for x in ms}
+    assert m["edge_cut_pct"] == pytest.approx(100 * share, abs=0.6), m
+    assert findings(m).get("CROPPED") == "minor", m
+    region = next(x.region for x in ms if x.name == "edge_cut_pct")
+    assert region is not None
+    assert {"left": region[2] <= 0.05, "right": region[0] >= 0.95,
+            "bottom": region[1] >= 0.95}[side], region
+
+
+@pytest.mark.parametrize("shape", ["4:3", "letter", "narrow"])
+def test_page_of_other_proportions_with_centred_text_is_not_cropped(shape: str) -> None:
+    """A certificate scanned at 4:3 (5.7 % short of A4), a US-letter page (8.5 %) or a
+    narrow page whose text block sits centred: of another size, not cut."""
+    page = render(block=0.8)
+    h, w = page.shape
+    if shape in ("4:3", "letter"):
+        strip = (h - round(w * (4 / 3 if shape == "4:3" else 11 / 8.5))) // 2
+        other = page[strip:h - strip]
+    else:
+        strip = round(0.06 * w)
+        other = page[:, strip:w - strip]
+    m = measure(other)
+    assert m["edge_cut_pct"] == 0 and "CROPPED" not in findings(m), m
+
+
 def _certificate(w: int, h: int) -> np.ndarray:
     """A certificate: a closed double frame (5 % inset) and a few lines of text inside."""
     img = np.full((h, w), 245, np.uint8)
