@@ -183,6 +183,21 @@ def test_enlarged_low_resolution_scan_is_low_resolution_not_blurry() -> None:
     assert "LOW_RESOLUTION" in found and "BLURRY" not in found, m
 
 
+def test_black_and_white_scan_is_not_judged_blurry() -> None:
+    """A sharp 1-bit scan (10.5 pt at 300 DPI, thresholded): its jagged edges, resampled for
+    the analysis, read as blur (sharpness 23.4 before: BLURRY); a black-and-white scan has no
+    sharpness measurement, the grey scan of the same page keeps its own."""
+    from verify.checks.clarity import is_bilevel
+
+    grey = render(pt=10.5, dpi=300)
+    bw = np.where(grey < 150, 0, 255).astype(np.uint8)
+    assert is_bilevel(bw) and not is_bilevel(grey)
+    m = measure(bw, 300, 300)
+    assert "sharpness" not in m and findings(m) == {}, m
+    assert m["apparent_dpi"] == 300 and m["text_height_px"] > 30
+    assert measure(grey, 300, 300)["sharpness"] >= 25
+
+
 def test_blurred_noisy_scan_is_blurry_at_full_resolution(page: np.ndarray) -> None:
     # Defocus happens before the sensor: the noise stays pixel-fine, so the softness is blur.
     m = measure(_noisy(cv2.GaussianBlur(page, (0, 0), 0.07 * em()), 3.0))

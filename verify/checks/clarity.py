@@ -71,6 +71,10 @@ SHORT_MARGIN_SHIFT = 0.6  # the text block must sit off-centre toward the short 
 # left/right 0.9–1.4, of the top/bottom 0.4–3.2; centred certificates at 4:3 read ≤ 0.25)
 SHORT_MAX_SKEW = 2.0  # degrees: a turned scan saved with its corners filled is wider, not cut
 MARGIN_INK_SHARE = 0.002  # of the text ink, beyond which the text block's extent is taken
+BILEVEL_BLACK, BILEVEL_WHITE = 30, 225  # grey levels between which a pixel is grey
+BILEVEL_MAX_GREY = 0.001  # share of grey pixels a black-and-white scan may have (fixture bw
+# scans: 0; other scans and grey scans with text ≥ 0.4 %, seeds 9201–9202)
+BILEVEL_STEP = 3
 LINE_MIN_CHARS = 3  # character-size marks that make a row of ink a text line
 LINE_BAND_CHARS = 8  # text heights of a line examined beyond the margin limit (left/right)
 LINE_MAX_FOREIGN = 0.02  # share of a line's surroundings that may be large ink (a rule under
@@ -806,6 +810,14 @@ def short_of_a4(mask: np.ndarray) -> tuple[float, BBox | None]:
     return 100.0 * missing, _SIDE_BOX[side]
 
 
+def is_bilevel(gray: np.ndarray) -> bool:
+    """A black-and-white image (a 1-bit scan): hardly any pixel between black and white
+    (sampled every ``BILEVEL_STEP`` px; a grey scan's stroke rims alone are ~1 % of it)."""
+    sample = gray[::BILEVEL_STEP, ::BILEVEL_STEP]
+    mid = np.count_nonzero((sample > BILEVEL_BLACK) & (sample < BILEVEL_WHITE))
+    return bool(mid <= BILEVEL_MAX_GREY * sample.size)
+
+
 def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
                height: float) -> tuple[_Ink, float, float] | None:
     """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
@@ -930,7 +942,11 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
                 sharp_ink, sharp_h, scale = zoom
                 sharp_orig = orig_per_work / scale
         c = contrast_levels(sharp_ink, STEP_PERCENTILE)
-        sigma = edge_sigma(sharp_ink, c) if c is not None else None
+        # A black-and-white scan's edges are a threshold's, sharp whatever the optics did:
+        # blur before the threshold shows as blobs, not soft edges (two blurred fixture bw
+        # scans read 100), and resampled for the analysis the jagged edges read as blur (a
+        # sharp 300 DPI one read 22.5). No sharpness is measured on it.
+        sigma = edge_sigma(sharp_ink, c) if c is not None and not is_bilevel(gray) else None
         if sigma is not None:
             s = _sharpness_from_sigma(sigma, sharp_h, sharp_orig,
                                       WARP_SIGMA if region.quad is not None else 0.0)
