@@ -469,6 +469,33 @@ def test_blurred_scan_inside_born_digital_pdf_is_measured(tmp_path: Path, page: 
     assert "BLURRY" in findings(m), m
 
 
+def _scan_pdf_page(tmp_path: Path, image: np.ndarray, dpi: float) -> Page:
+    """``image`` as the only content of a PDF page sized for ``dpi`` (a scanner's or a phone
+    app's PDF)."""
+    from pathlib import PurePosixPath
+
+    from tests.conftest import pdf_of_images
+    from verify.model import InputRef
+
+    path = tmp_path / f"scan{dpi:.0f}.pdf"
+    path.write_bytes(pdf_of_images([Image.fromarray(image)], dpi=dpi))
+    return open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
+
+
+def test_photo_pdf_at_a_placeholder_72_dpi_is_taken_as_a4(tmp_path: Path, page: np.ndarray) -> None:
+    """A 200 DPI A4 image placed at 72 DPI (a 58 × 83 cm page: seed 8383 IMG_2092) is not
+    low-resolution; the same image at 60 DPI on an A4 page is."""
+    big = _scan_pdf_page(tmp_path, page, 72)
+    assert big.effective_dpi == pytest.approx(72, abs=1)
+    m = {x.name: x.value for x in measure_clarity(big)}
+    assert m["apparent_dpi"] == pytest.approx(200, abs=3) and findings(m) == {}, m
+    low = cv2.resize(page, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+    a4 = _scan_pdf_page(tmp_path, low, 60)
+    m = {x.name: x.value for x in measure_clarity(a4)}
+    assert m["apparent_dpi"] == pytest.approx(60, abs=1), m
+    assert findings(m).get("LOW_RESOLUTION") == "major", m
+
+
 # ----------------------------------------------------------------------------- speed
 
 

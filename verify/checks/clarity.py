@@ -75,6 +75,7 @@ BILEVEL_BLACK, BILEVEL_WHITE = 30, 225  # grey levels between which a pixel is g
 BILEVEL_MAX_GREY = 0.001  # share of grey pixels a black-and-white scan may have (fixture bw
 # scans: 0; other scans and grey scans with text ≥ 0.4 %, seeds 9201–9202)
 BILEVEL_STEP = 3
+PAPER_MAX_INCH = 1.2 * 420 / 25.4  # A3's long side and a fifth: no evidence is printed larger
 LINE_MIN_CHARS = 3  # character-size marks that make a row of ink a text line
 LINE_BAND_CHARS = 8  # text heights of a line examined beyond the margin limit (left/right)
 LINE_MAX_FOREIGN = 0.02  # share of a line's surroundings that may be large ink (a rule under
@@ -928,6 +929,12 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
         pixel_dpi = max(sides[1] / A4_LONG_INCH, sides[0] / A4_SHORT_INCH) * orig_per_work
     elif page.effective_dpi is not None:
         pixel_dpi = page.effective_dpi
+        long_inch = max(page.width_pt, page.height_pt) / 72.0
+        if long_inch > PAPER_MAX_INCH:
+            # A page larger than any paper: the image's resolution is a placeholder (a phone
+            # app's PDF places a photo at 72 DPI, a 50 × 70 cm page: seed 8383 IMG_2092 read
+            # 72 DPI, LOW_RESOLUTION). Like an image file's, the page is taken as A4.
+            pixel_dpi = page.effective_dpi * long_inch / A4_LONG_INCH
     if pixel_dpi is not None:
         out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
     content_dpi = pixel_dpi
