@@ -484,7 +484,9 @@ def _scan_pdf_page(tmp_path: Path, image: np.ndarray, dpi: float) -> Page:
 
 def test_photo_pdf_at_a_placeholder_72_dpi_is_taken_as_a4(tmp_path: Path, page: np.ndarray) -> None:
     """A 200 DPI A4 image placed at 72 DPI (a 58 × 83 cm page: seed 8383 IMG_2092) is not
-    low-resolution; the same image at 60 DPI on an A4 page is."""
+    low-resolution; the same image at 60 DPI on an A4 page is, and so is one placed at a
+    resolution no software writes by default (an enlarged scan that kept its scan's 90 DPI:
+    seed 7373 doc_026)."""
     big = _scan_pdf_page(tmp_path, page, 72)
     assert big.effective_dpi == pytest.approx(72, abs=1)
     m = {x.name: x.value for x in measure_clarity(big)}
@@ -494,6 +496,9 @@ def test_photo_pdf_at_a_placeholder_72_dpi_is_taken_as_a4(tmp_path: Path, page: 
     m = {x.name: x.value for x in measure_clarity(a4)}
     assert m["apparent_dpi"] == pytest.approx(60, abs=1), m
     assert findings(m).get("LOW_RESOLUTION") == "major", m
+    kept = _scan_pdf_page(tmp_path, page, 90)
+    m = {x.name: x.value for x in measure_clarity(kept)}
+    assert m["apparent_dpi"] <= 91 and "LOW_RESOLUTION" in findings(m), m
 
 
 # ----------------------------------------------------------------------------- speed

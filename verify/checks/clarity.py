@@ -76,6 +76,7 @@ BILEVEL_MAX_GREY = 0.001  # share of grey pixels a black-and-white scan may have
 # scans: 0; other scans and grey scans with text ≥ 0.4 %, seeds 9201–9202)
 BILEVEL_STEP = 3
 PAPER_MAX_INCH = 1.2 * 420 / 25.4  # A3's long side and a fifth: no evidence is printed larger
+PLACEHOLDER_DPI = (72, 96)  # what software writes when it does not know an image's resolution
 LINE_MIN_CHARS = 3  # character-size marks that make a row of ink a text line
 LINE_BAND_CHARS = 8  # text heights of a line examined beyond the margin limit (left/right)
 LINE_MAX_FOREIGN = 0.02  # share of a line's surroundings that may be large ink (a rule under
@@ -930,10 +931,12 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
     elif page.effective_dpi is not None:
         pixel_dpi = page.effective_dpi
         long_inch = max(page.width_pt, page.height_pt) / 72.0
-        if long_inch > PAPER_MAX_INCH:
-            # A page larger than any paper: the image's resolution is a placeholder (a phone
-            # app's PDF places a photo at 72 DPI, a 50 × 70 cm page: seed 8383 IMG_2092 read
-            # 72 DPI, LOW_RESOLUTION). Like an image file's, the page is taken as A4.
+        if long_inch > PAPER_MAX_INCH and round(pixel_dpi) in PLACEHOLDER_DPI:
+            # A page larger than any paper at a software default resolution: the resolution
+            # is a placeholder (a phone app's PDF places a photo at 72 DPI, a 50 × 70 cm page:
+            # seed 8383 IMG_2092 read 72 DPI, LOW_RESOLUTION). Like an image file's, the page
+            # is taken as A4. Any other stated resolution is kept: an enlarged low-resolution
+            # scan keeps its scan's (seed 7373 doc_026: 91.6 DPI on a 65 cm page).
             pixel_dpi = page.effective_dpi * long_inch / A4_LONG_INCH
     if pixel_dpi is not None:
         out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
