@@ -183,6 +183,21 @@ def test_enlarged_low_resolution_scan_is_low_resolution_not_blurry() -> None:
     assert "LOW_RESOLUTION" in found and "BLURRY" not in found, m
 
 
+def test_black_and_white_scan_is_not_judged_blurry() -> None:
+    """A sharp 1-bit scan (10.5 pt at 300 DPI, thresholded): its jagged edges, resampled for
+    the analysis, read as blur (sharpness 23.4 before: BLURRY); a black-and-white scan has no
+    sharpness measurement, the grey scan of the same page keeps its own."""
+    from verify.checks.clarity import is_bilevel
+
+    grey = render(pt=10.5, dpi=300)
+    bw = np.where(grey < 150, 0, 255).astype(np.uint8)
+    assert is_bilevel(bw) and not is_bilevel(grey)
+    m = measure(bw, 300, 300)
+    assert "sharpness" not in m and findings(m) == {}, m
+    assert m["apparent_dpi"] == 300 and m["text_height_px"] > 30
+    assert measure(grey, 300, 300)["sharpness"] >= 25
+
+
 def test_blurred_noisy_scan_is_blurry_at_full_resolution(page: np.ndarray) -> None:
     # Defocus happens before the sensor: the noise stays pixel-fine, so the softness is blur.
     m = measure(_noisy(cv2.GaussianBlur(page, (0, 0), 0.07 * em()), 3.0))
@@ -333,6 +348,44 @@ def test_frame_touching_the_edge_is_not_cropped(page: np.ndarray) -> None:
     assert "CROPPED" not in findings(m), m
 
 
+@pytest.mark.parametrize(("side", "share"), [("left", 0.08), ("right", 0.12), ("bottom", 0.11)])
+def test_scan_short_of_a4_by_a_margin_cut_away_is_cropped(side: str, share: float) -> None:
+    """A strip cut off one side through the margin only (the text, 17–18 mm from it before,
+    keeps more than a printer's margin: nothing touches or nears the edge); the scan is
+    short of A4 by that strip and its text block sits off-centre toward the cut."""
+    page = render(block=0.8)
+    h, w = page.shape
+    cut = {"left": page[:, round(share * w):], "right": page[:, :w - round(share * w)],
+           "bottom": page[:h - round(share * h)]}[side]
+    x0, _, x1, y1 = _text_box(cut)
+    near = {"left": x0, "right": cut.shape[1] - x1, "bottom": cut.shape[0] - y1}[side]
+    assert near > 8 * MM  # no text line is near the edge
+    ms = measure_clarity(as_page(cut))
+    m = {x.name: x.value for x in ms}
+    assert m["edge_cut_pct"] == pytest.approx(100 * share, abs=0.6), m
+    assert findings(m).get("CROPPED") == "minor", m
+    region = next(x.region for x in ms if x.name == "edge_cut_pct")
+    assert region is not None
+    assert {"left": region[2] <= 0.05, "right": region[0] >= 0.95,
+            "bottom": region[1] >= 0.95}[side], region
+
+
+@pytest.mark.parametrize("shape", ["4:3", "letter", "narrow"])
+def test_page_of_other_proportions_with_centred_text_is_not_cropped(shape: str) -> None:
+    """A certificate scanned at 4:3 (5.7 % short of A4), a US-letter page (8.5 %) or a
+    narrow page whose text block sits centred: of another size, not cut."""
+    page = render(block=0.8)
+    h, w = page.shape
+    if shape in ("4:3", "letter"):
+        strip = (h - round(w * (4 / 3 if shape == "4:3" else 11 / 8.5))) // 2
+        other = page[strip:h - strip]
+    else:
+        strip = round(0.06 * w)
+        other = page[:, strip:w - strip]
+    m = measure(other)
+    assert m["edge_cut_pct"] == 0 and "CROPPED" not in findings(m), m
+
+
 def _certificate(w: int, h: int) -> np.ndarray:
     """A certificate: a closed double frame (5 % inset) and a few lines of text inside."""
     img = np.full((h, w), 245, np.uint8)
@@ -414,6 +467,38 @@ def test_blurred_scan_inside_born_digital_pdf_is_measured(tmp_path: Path, page: 
     assert pdf_page.origin == "born_digital" and pdf_page.effective_dpi is not None
     m = {x.name: x.value for x in measure_clarity(pdf_page)}
     assert "BLURRY" in findings(m), m
+
+
+def _scan_pdf_page(tmp_path: Path, image: np.ndarray, dpi: float) -> Page:
+    """``image`` as the only content of a PDF page sized for ``dpi`` (a scanner's or a phone
+    app's PDF)."""
+    from pathlib import PurePosixPath
+
+    from tests.conftest import pdf_of_images
+    from verify.model import InputRef
+
+    path = tmp_path / f"scan{dpi:.0f}.pdf"
+    path.write_bytes(pdf_of_images([Image.fromarray(image)], dpi=dpi))
+    return open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
+
+
+def test_photo_pdf_at_a_placeholder_72_dpi_is_taken_as_a4(tmp_path: Path, page: np.ndarray) -> None:
+    """A 200 DPI A4 image placed at 72 DPI (a 58 × 83 cm page: seed 8383 IMG_2092) is not
+    low-resolution; the same image at 60 DPI on an A4 page is, and so is one placed at a
+    resolution no software writes by default (an enlarged scan that kept its scan's 90 DPI:
+    seed 7373 doc_026)."""
+    big = _scan_pdf_page(tmp_path, page, 72)
+    assert big.effective_dpi == pytest.approx(72, abs=1)
+    m = {x.name: x.value for x in measure_clarity(big)}
+    assert m["apparent_dpi"] == pytest.approx(200, abs=3) and findings(m) == {}, m
+    low = cv2.resize(page, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+    a4 = _scan_pdf_page(tmp_path, low, 60)
+    m = {x.name: x.value for x in measure_clarity(a4)}
+    assert m["apparent_dpi"] == pytest.approx(60, abs=1), m
+    assert findings(m).get("LOW_RESOLUTION") == "major", m
+    kept = _scan_pdf_page(tmp_path, page, 90)
+    m = {x.name: x.value for x in measure_clarity(kept)}
+    assert m["apparent_dpi"] <= 91 and "LOW_RESOLUTION" in findings(m), m
 
 
 # ----------------------------------------------------------------------------- speed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -157,3 +158,61 @@ def test_footer_of_an_upside_down_page_is_the_top_line_turned_over() -> None:
     assert lines.turned is not None
     label = read_footer_line(lines.turned, TesseractEngine("chi_sim", psm=7))
     assert label is not None and (label.number, label.total) == (2, 4)
+
+
+def sideways_photo(footer: str, seed: int = 0, long_side: int = 1800) -> np.ndarray:
+    """``scanned_page`` lying on a dark desk, photographed sideways at a slight angle and
+    delivered ``long_side`` px wide (the fixtures' photo PDFs: ~1800): the sheet's top is at
+    the image's left (the page must be turned 90° clockwise to be read)."""
+    page = scanned_page(footer, body_lines=14, seed=seed)
+    h, w = page.shape
+    desk_h, desk_w = round(h * 1.2), round(w * 1.25)
+    src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    dst = np.float32([[0.1 * w, 0.08 * h], [1.13 * w, 0.1 * h], [1.15 * w, 1.1 * h],
+                      [0.12 * w, 1.12 * h]])
+    m = cv2.getPerspectiveTransform(src, dst)
+    sheet = cv2.warpPerspective(page, m, (desk_w, desk_h), flags=cv2.INTER_AREA,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=70)
+    f = long_side / max(sheet.shape)
+    sheet = cv2.resize(sheet, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(np.rot90(sheet, 1))  # turned a quarter counter-clockwise
+
+
+@pytest.mark.slow
+def test_footer_of_a_sideways_photo_is_cut_on_the_sheet_turned_upright() -> None:
+    """Seed 7373 IMG_2115: a report photographed sideways, OCR turned it 90° and read no page
+    number; ``footer_lines`` cuts the footer of the sheet turned either way sideways too, and
+    the line for the OCR's rotation reads ``2/3``."""
+    from verify.checks.pagination import footer_lines, read_footer_line
+
+    photo = sideways_photo("2/3")
+    assert photo.shape[1] > photo.shape[0]
+    lines = footer_lines(as_page(photo))
+    assert sorted(r for r, _ in lines.by_rotation) == [0, 90, 180, 270]
+    line = lines.line(90)
+    assert line is not None
+    label = read_footer_line(line, TesseractEngine("chi_sim", psm=7), TesseractEngine("eng", psm=7))
+    assert label is not None and (label.number, label.total) == (2, 3)
+    # The other sides hold the body text's line ends or its first line: no label-sized line.
+    assert lines.line(270) is None
+    # A portrait page is cut upright and upside down only.
+    assert [r for r, _ in footer_lines(as_page(scanned_page("2/3"))).by_rotation] == [0, 180]
+
+
+@pytest.mark.slow
+def test_pipeline_reads_the_footers_of_a_sideways_photographed_report(tmp_path: Path) -> None:
+    """A two-page report photographed sideways whose last page is gone (``n/3``): the pipeline
+    turns each page, reads its footer on the side the OCR's rotation points to, and the
+    labels show the missing page 3."""
+    from verify.checks.pagination import pages_gap
+
+    images = [Image.fromarray(sideways_photo(f"{n}/3", seed=n)) for n in (1, 2)]
+    path = tmp_path / "IMG_0001.pdf"
+    path.write_bytes(pdf_of_images(images, dpi=DPI))
+    worker = Worker(Options(paths=(path,), jobs=1, reread_ocr="none"))
+    evidence = check_document(InputRef(path.name, path, PurePosixPath(path.as_posix())), worker)
+    assert [p.text.rotation for p in evidence.pages] == [90, 90]
+    labels = [p.label for p in evidence.pages]
+    assert [(lab.number, lab.total) if lab else None for lab in labels] == [(1, 3), (2, 3)]
+    gap = pages_gap(labels, len(labels))
+    assert gap is not None and gap.missing == (3,)

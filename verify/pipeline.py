@@ -254,16 +254,13 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
     reread = worker.footer_reread and count >= 2
 
     def read_footer_again(evidence: PageEvidence, declared: int | None = None,
-                          turned: bool | None = None) -> PageEvidence:
+                          rotation: int | None = None) -> PageEvidence:
         """The page with its footer read again, on the line its OCR's rotation points to
-        (``turned`` overrides); ``declared``: only a re-read of the same number with that
+        (``rotation`` overrides); ``declared``: only a re-read of the same number with that
         total replaces a label."""
         lines = footers.pop(evidence.number, None)
-        rotation = evidence.text.rotation
-        if turned is None and rotation not in (0, 180):
-            return evidence  # a page turned sideways has its footer along a side
-        line = None if lines is None else lines.turned if (turned or rotation == 180) \
-            else lines.upright
+        turn = evidence.text.rotation if rotation is None else rotation
+        line = None if lines is None else lines.line(turn)
         if line is None:
             return evidence
         label = read_footer_line(line, worker.footer_engine, worker.footer_digits_engine)
@@ -286,9 +283,9 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
 
     for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
         pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
-        if reread and page.origin == "image" and not is_landscape(page):
+        if reread and page.origin == "image":
             lines = footer_lines(page)
-            if lines.upright is not None or lines.turned is not None:
+            if lines.any:
                 footers[page.number] = lines
         if page.origin == "image":
             # MuPDF keeps decoded images in its store (up to 256 MB): a scan's page image is
@@ -296,14 +293,16 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
             pymupdf.TOOLS.store_shrink(100)
         fill(reader.collect())
     fill(reader.collect(finish=True))
-    # A document photographed upside down: OSD turned some pages and missed others, which
-    # were read unturned (seed 7305 IMG_2034: page 1 turned, pages 2–3 not, no label read).
-    # Their footer is the top line turned over.
-    if any(p.text.rotation == 180 for p in pages):
+    # A document photographed upside down (or sideways): OSD turned some pages and missed
+    # others, which were read unturned (seed 7305 IMG_2034: page 1 turned, pages 2–3 not, no
+    # label read). Their footer is where the turned pages' is.
+    turns = Counter(p.text.rotation for p in pages if p.text.rotation)
+    if turns:
+        turn = turns.most_common(1)[0][0]
         for number in sorted(footers):
             evidence = pages[number - 1]
             if evidence.label is None and evidence.text.rotation == 0:
-                pages[number - 1] = read_footer_again(evidence, turned=True)
+                pages[number - 1] = read_footer_again(evidence, rotation=turn)
     # A label without the total most pages print (``第2页`` of ``第2页/共5页``, the rest
     # lost to the OCR) or with another total (the strip OCR reads a grey ``3/5`` as ``3/15``)
     # is read again: a total is what shows a missing last page, and a wrong one invents one.

@@ -63,6 +63,20 @@ PRINT_MARGIN_MM = 6.0  # text nearer than this to an image side was not printed 
 # printers leave 4–5 mm blank; normal fixture pages (7 dev seeds, 962 pages) keep ≥ 8 mm,
 # scans cropped through the margin read 0–3.7 mm (cut midway); a real e-invoice cut at the
 # bottom reads 5.6 mm. Distances assume A4 (see measure_clarity).
+SHORT_OF_A4 = 0.06  # share of an A4 side a scan must lack to count as cut short: a 4:3 frame
+# is 5.7 % short of A4's long side, US letter 8.5 %, 大16开 (210×285) 4 %; fixture cuts take
+# 7–20 % of one side
+SHORT_MARGIN_SHIFT = 0.6  # the text block must sit off-centre toward the short side by this
+# share of what is missing: a cut takes the margin of one side only (fixture cuts of the
+# left/right 0.9–1.4, of the top/bottom 0.4–3.2; centred certificates at 4:3 read ≤ 0.25)
+SHORT_MAX_SKEW = 2.0  # degrees: a turned scan saved with its corners filled is wider, not cut
+MARGIN_INK_SHARE = 0.002  # of the text ink, beyond which the text block's extent is taken
+BILEVEL_BLACK, BILEVEL_WHITE = 30, 225  # grey levels between which a pixel is grey
+BILEVEL_MAX_GREY = 0.001  # share of grey pixels a black-and-white scan may have (fixture bw
+# scans: 0; other scans and grey scans with text ≥ 0.4 %, seeds 9201–9202)
+BILEVEL_STEP = 3
+PAPER_MAX_INCH = 1.2 * 420 / 25.4  # A3's long side and a fifth: no evidence is printed larger
+PLACEHOLDER_DPI = (72, 96)  # what software writes when it does not know an image's resolution
 LINE_MIN_CHARS = 3  # character-size marks that make a row of ink a text line
 LINE_BAND_CHARS = 8  # text heights of a line examined beyond the margin limit (left/right)
 LINE_MAX_FOREIGN = 0.02  # share of a line's surroundings that may be large ink (a rule under
@@ -754,6 +768,58 @@ def off_frame(region: _Region) -> tuple[float, BBox | None]:
     return 100.0 * (1.0 - ratio / expected), _SIDE_BOX[side]
 
 
+def short_of_a4(mask: np.ndarray) -> tuple[float, BBox | None]:
+    """Share (%) of the page a scan lacks on one side, from its proportions and margins.
+
+    A scan (no desk around the sheet: the image is the page) of an A4 page keeps A4's
+    proportions; one whose image is short of them by ``SHORT_OF_A4`` or more in one
+    dimension is A4 with a strip cut away, or a page of another size. A cut takes the margin
+    of one side: the text block then sits off-centre toward that side, by about what is
+    missing (distances in mm from the intact dimension taken as A4's). A page of another
+    size (a certificate at 4:3, a landscape e-invoice) keeps its text block centred, or its
+    margins are narrower than what it lacks; it is not reported. The share is the missing
+    part of the cut dimension, as ``off_frame`` gives it for a photographed sheet.
+    ``mask``: the text ink of the scan's analysis image.
+    """
+    h, w = mask.shape
+    portrait = h >= w
+    long_px, short_px = (h, w) if portrait else (w, h)
+    ratio = long_px / max(short_px, 1)
+    a4 = A4_LONG_INCH / A4_SHORT_INCH
+    if ratio > a4:  # too narrow: the long side is whole, the short one was cut
+        missing = 1.0 - a4 / ratio
+        cut_across_x = portrait
+    else:  # too short: the short side is whole, the long one was cut
+        missing = 1.0 - ratio / a4
+        cut_across_x = not portrait
+    if missing < SHORT_OF_A4:
+        return 0.0, None
+    profile = mask.sum(axis=0 if cut_across_x else 1).astype(np.int64)
+    total = int(profile.sum())
+    if total < 200:
+        return 0.0, None
+    cum = np.cumsum(profile)
+    n = profile.size
+    first = int(np.searchsorted(cum, MARGIN_INK_SHARE * total))
+    last = int(np.searchsorted(cum, (1.0 - MARGIN_INK_SHARE) * total))
+    before, after = first, n - 1 - last  # margins (px) on either side of the cut dimension
+    lost_px = missing / (1.0 - missing) * n  # the missing strip, in the same pixels
+    if abs(after - before) < SHORT_MARGIN_SHIFT * lost_px:
+        return 0.0, None
+    near_first = before < after
+    side = ("left" if near_first else "right") if cut_across_x else \
+        ("top" if near_first else "bottom")
+    return 100.0 * missing, _SIDE_BOX[side]
+
+
+def is_bilevel(gray: np.ndarray) -> bool:
+    """A black-and-white image (a 1-bit scan): hardly any pixel between black and white
+    (sampled every ``BILEVEL_STEP`` px; a grey scan's stroke rims alone are ~1 % of it)."""
+    sample = gray[::BILEVEL_STEP, ::BILEVEL_STEP]
+    mid = np.count_nonzero((sample > BILEVEL_BLACK) & (sample < BILEVEL_WHITE))
+    return bool(mid <= BILEVEL_MAX_GREY * sample.size)
+
+
 def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
                height: float) -> tuple[_Ink, float, float] | None:
     """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
@@ -833,6 +899,10 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
         mm_per_px = min(A4_SHORT_INCH * 25.4 / min(ah, aw), A4_LONG_INCH * 25.4 / max(ah, aw))
         near = near_edge_lines(ink, body_height, region.open_sides, mm_per_px,
                                vertical=skew is not None and skew[1])
+        if region.quad is None and skew is not None and abs(skew[0]) <= SHORT_MAX_SKEW:
+            short = short_of_a4(ink.mask)
+            if short[0] > near[0]:
+                near = short
     for more, more_box in (off_frame(region), cut_frame(ink, region.open_sides), near):
         if more > cut:
             cut, cut_box = more, more_box
@@ -860,6 +930,14 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
         pixel_dpi = max(sides[1] / A4_LONG_INCH, sides[0] / A4_SHORT_INCH) * orig_per_work
     elif page.effective_dpi is not None:
         pixel_dpi = page.effective_dpi
+        long_inch = max(page.width_pt, page.height_pt) / 72.0
+        if long_inch > PAPER_MAX_INCH and round(pixel_dpi) in PLACEHOLDER_DPI:
+            # A page larger than any paper at a software default resolution: the resolution
+            # is a placeholder (a phone app's PDF places a photo at 72 DPI, a 50 × 70 cm page:
+            # seed 8383 IMG_2092 read 72 DPI, LOW_RESOLUTION). Like an image file's, the page
+            # is taken as A4. Any other stated resolution is kept: an enlarged low-resolution
+            # scan keeps its scan's (seed 7373 doc_026: 91.6 DPI on a 65 cm page).
+            pixel_dpi = page.effective_dpi * long_inch / A4_LONG_INCH
     if pixel_dpi is not None:
         out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
     content_dpi = pixel_dpi
@@ -874,7 +952,11 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
                 sharp_ink, sharp_h, scale = zoom
                 sharp_orig = orig_per_work / scale
         c = contrast_levels(sharp_ink, STEP_PERCENTILE)
-        sigma = edge_sigma(sharp_ink, c) if c is not None else None
+        # A black-and-white scan's edges are a threshold's, sharp whatever the optics did:
+        # blur before the threshold shows as blobs, not soft edges (two blurred fixture bw
+        # scans read 100), and resampled for the analysis the jagged edges read as blur (a
+        # sharp 300 DPI one read 22.5). No sharpness is measured on it.
+        sigma = edge_sigma(sharp_ink, c) if c is not None and not is_bilevel(gray) else None
         if sigma is not None:
             s = _sharpness_from_sigma(sigma, sharp_h, sharp_orig,
                                       WARP_SIGMA if region.quad is not None else 0.0)
@@ -915,9 +997,6 @@ def _enlargement(gray: np.ndarray, region: _Region, sigma: float, scale: float) 
     sigma_work = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2, 0.0)) / scale
     return max(1.0, sigma_work / NATIVE_SIGMA)
 
-
-    sigma_work = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2, 0.0)) / scale
-    return sigma_work, (paper_grain(gray) if region.quad is None else None)
 
 
 def _inside(outer: BBox, inner: BBox | None) -> BBox | None:

@@ -348,15 +348,37 @@ def needs_footer_reread(label: PageLabel | None) -> bool:
     return label is None or _BARE.match(label.text) is not None
 
 
+QUARTER_TURNS = (0, 90, 180, 270)
+
+
 @dataclass(frozen=True)
 class FooterLines:
-    """An image page's footer line as delivered (``upright``) and as it would be were the
-    page upside down (``turned``: the lowest line of the top band after a 180° turn). Which
-    one holds the page number is known only once the page's OCR says how it was turned
-    (``PageText.rotation``); both are cut while the page is in hand (a few kB each)."""
+    """An image page's footer line for each way the page may have been turned to read it
+    upright (``PageText.rotation``, degrees clockwise): the lowest line of the band that is
+    the bottom once the page is turned so. Which one holds the page number is known only once
+    the page's OCR says how it was turned; all are cut while the page is in hand (a few kB
+    each). A portrait page is cut upright and upside down; a landscape image (a portrait sheet
+    photographed sideways: seed 7373 IMG_2115, whose ``2/3`` the whole-page OCR of the turned
+    page missed) also turned either way sideways."""
 
-    upright: np.ndarray | None
-    turned: np.ndarray | None
+    by_rotation: tuple[tuple[int, np.ndarray | None], ...]
+
+    def line(self, rotation: int) -> np.ndarray | None:
+        """The footer line of the page turned ``rotation`` degrees clockwise, if cut."""
+        return next((img for r, img in self.by_rotation if r == rotation % 360), None)
+
+    @property
+    def upright(self) -> np.ndarray | None:
+        return self.line(0)
+
+    @property
+    def turned(self) -> np.ndarray | None:
+        """The footer line were the page upside down: its top line turned over."""
+        return self.line(180)
+
+    @property
+    def any(self) -> bool:
+        return any(img is not None for _, img in self.by_rotation)
 
 
 def _line_image(band: np.ndarray, sheet_width: int, dpi: float) -> np.ndarray | None:
@@ -376,10 +398,11 @@ def _line_image(band: np.ndarray, sheet_width: int, dpi: float) -> np.ndarray | 
 
 def footer_lines(page: Page) -> FooterLines:
     """The lowest line of an image page's footer, ready for a one-line OCR engine: cropped,
-    enlarged to ``FOOTER_TEXT_DPI``, its paper whitened, on a white border; and the same of
-    the page turned upside down. None where the bottom ``FOOTER_SEARCH`` of the page has no
-    ink line, or its lowest line is wider than a page number (body text, a table row). On a
-    photo the sheet (``rectified_sheet``) is searched, not the desk below it.
+    enlarged to ``FOOTER_TEXT_DPI``, its paper whitened, on a white border; for the page as
+    delivered and turned upside down, and for a sheet wider than tall turned either way
+    sideways too. None where the bottom ``FOOTER_SEARCH`` of the page so
+    turned has no ink line, or its lowest line is wider than a page number (body text, a table
+    row). On a photo the sheet (``rectified_sheet``) is searched, not the desk below it.
     """
     img = page.image
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
@@ -387,10 +410,14 @@ def footer_lines(page: Page) -> FooterLines:
     # on the sheet made rectangular (its resolution then taken against A4).
     sheet = rectified_sheet(grey)
     dpi = page.dpi if sheet is grey else max(sheet.shape) / A4_LONG_INCH
-    h, w = sheet.shape
-    search = int(FOOTER_SEARCH * h)
-    return FooterLines(_line_image(sheet[h - search:], w, dpi),
-                       _line_image(np.ascontiguousarray(sheet[:search][::-1, ::-1]), w, dpi))
+    landscape = sheet.shape[1] > sheet.shape[0]
+    out: list[tuple[int, np.ndarray | None]] = []
+    for rotation in QUARTER_TURNS if landscape else (0, 180):
+        upright = np.rot90(sheet, -(rotation // 90))  # a view: only the band is copied
+        h, w = upright.shape
+        band = np.ascontiguousarray(upright[h - int(FOOTER_SEARCH * h):])
+        out.append((rotation, _line_image(band, w, dpi)))
+    return FooterLines(tuple(out))
 
 
 def footer_line_image(page: Page) -> np.ndarray | None:
