@@ -195,7 +195,7 @@ def test_two_seals_stamped_over_each_other_are_both_read() -> None:
         text = read_seal_text(page, box, None, 1.0, engine, (other,))
         assert seal_text_cer(unit, text) <= 0.2, (unit, text)
         cers.append(seal_text_cer(unit, text))
-    # untold, the two read 7 % and 23 % (宁波湖环境监测有限公: the other's line took the gap)
+    # untold (no other seal passed), the two read 7 % and 23 % (宁波湖环境监测有限公)
     assert float(np.mean(cers)) <= 0.12, cers
 
 
