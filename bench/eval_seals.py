@@ -424,7 +424,9 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
                         text_missed[d["delivery"]] += 1
                         continue
                     t = time.perf_counter()
-                    strip = seal_strip(page, hit[0].bbox)  # = read_seal_text, in two steps
+                    others = tuple(f.bbox for f in found
+                                   if f is not hit[0] and f.shape != "square")
+                    strip = seal_strip(page, hit[0].bbox, others)  # = read_seal_text, 2 steps
                     got = "" if strip is None else read_strip_text(strip, engine)
                     text_times.append(time.perf_counter() - t)
                     cers.append(seal_text_cer(s.text, got))

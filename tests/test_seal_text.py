@@ -3,6 +3,8 @@ seal drawing), unwrapped and read by RapidOCR."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from fixtures.gen.fonts import SEAL_FONTS
 from fixtures.gen.seals import MM, MarkSpec, render_mask
 from verify.checks.seal_text import (
+    OtherRing,
+    _blank_other_rings,
     _fit_border,
     compare_seal_unit,
     read_seal_text,
@@ -145,3 +149,70 @@ def test_the_workers_engine_in_its_own_process_reads_seals_as_one_line() -> None
         assert seal_text_cer(unit, text) <= 0.10, (unit, text)
     finally:
         engine.close()
+
+
+def _page_with_pair(first: MarkSpec, second: MarkSpec, offset: tuple[float, float],
+                    ) -> tuple[Page, BBox, BBox]:
+    """Two seals stamped over each other (co-signing units): the second's centre ``offset``
+    (shares of its diameter) from the first's; the ink of the second darkens the first's
+    where they cross, as stamp ink does."""
+    h, w = 1400, 1400
+    img = np.full((h, w, 3), 248, np.uint8)
+    boxes = []
+    side_pt = first.width * PX_PER_PT
+    for spec, (dx, dy) in ((first, (0.0, 0.0)), (second, offset)):
+        mask = render_mask(spec, PX_PER_PT)
+        side = mask.shape[0]
+        cx, cy = w / 2 + dx * side_pt - side_pt / 3, h / 2 + dy * side_pt - side_pt / 3
+        x0, y0 = int(cx - side / 2), int(cy - side / 2)
+        roi = img[y0:y0 + side, x0:x0 + side].astype(np.float32)
+        a = mask[..., None] * 0.9
+        ink = roi * np.array(spec.color, np.float32) / 255.0
+        img[y0:y0 + side, x0:x0 + side] = np.clip(roi * (1 - a) + ink * a, 0, 255).astype(np.uint8)
+        r = spec.width * PX_PER_PT / 2
+        mid_x, mid_y = x0 + side / 2, y0 + side / 2
+        boxes.append(((mid_x - r) / w, (mid_y - r) / h, (mid_x + r) / w, (mid_y + r) / h))
+    page = Page(number=1, image=img, dpi=DPI, width_pt=w * 72 / DPI, height_pt=h * 72 / DPI,
+                effective_dpi=DPI, origin="image")
+    return page, boxes[0], boxes[1]
+
+
+@pytest.mark.slow
+def test_two_seals_stamped_over_each_other_are_both_read() -> None:
+    """Co-signing units: each seal's ring crosses the other's name. Told where the other
+    seal is, the reader removes its border line from the strip."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    engine = make_engine("rapidocr")
+    units = ("嘉兴市瓯江污染治理有限责任公司", "宁波市鉴湖环境监测有限公司")
+    first = _seal(units[0], 10.0, SEAL_FONTS["holdout"][0], "合同专用章")
+    second = replace(_seal(units[1], -20.0, SEAL_FONTS["holdout"][1], "专用章"), seed=12,
+                     color=(200, 35, 45))
+    page, box_a, box_b = _page_with_pair(first, second, (0.6, 0.0))  # side by side, 40 % over
+    cers = []
+    for unit, box, other in ((units[0], box_a, box_b), (units[1], box_b, box_a)):
+        text = read_seal_text(page, box, None, 1.0, engine, (other,))
+        assert seal_text_cer(unit, text) <= 0.2, (unit, text)
+        cers.append(seal_text_cer(unit, text))
+    # untold (no other seal passed), the two read 7 % and 23 % (宁波湖环境监测有限公)
+    assert float(np.mean(cers)) <= 0.12, cers
+
+
+def test_the_other_seals_line_is_filled_where_it_crosses_the_characters() -> None:
+    """The other seal's border is removed where it cuts across this seal's rings, and left
+    where it runs along them (filling it there would erase the characters' strokes)."""
+    ink = np.full((400, 400), 255, np.uint8)
+    cv2.circle(ink, (200, 200), 160, 0, 6)  # this seal's border
+    cv2.circle(ink, (420, 200), 160, 0, 6)  # the other's, centred 220 px to the right
+    cv2.line(ink, (230, 120), (230, 280), 0, 4)  # a stroke of this seal's name
+    other = OtherRing(420.0, 200.0, 160.0, 5.0)
+    out = _blank_other_rings(ink, (other,), 1.0, 1.0, (200.0, 200.0))
+    # 120 px from this seal's centre (its character band) the other's line cuts across the
+    # rings at ~77°: filled; on the line between the centres it runs along them: kept
+    assert ink[115, 284] < 50 and out[115, 284] > 200
+    assert out[200, 260] < 50
+    # this seal's own border and the stroke stay
+    assert out[200, 40] < 50 and out[150, 230] < 80
+    # nothing away from the other's line changes
+    assert np.array_equal(out[:, :235] > 128, ink[:, :235] > 128)

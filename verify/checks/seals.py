@@ -622,13 +622,15 @@ def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
         return ()
     m = build_maps(page.image, page.origin == "born_digital")
     seals = []
-    for c in seal_candidates(page, m):
-        if not c.accepted:
-            continue
+    accepted = [c for c in seal_candidates(page, m) if c.accepted]
+    for c in accepted:
         text = ""
         if engine is not None and c.shape != "square":
             try:
-                text = read_seal_text(page, c.bbox, c.geometry, m.scale, engine)
+                # the other seals: one stamped over this one has its border line removed
+                text = read_seal_text(page, c.bbox, c.geometry, m.scale, engine,
+                                      tuple(o.bbox for o in accepted
+                                            if o is not c and o.shape != "square"))
             except Exception as exc:  # OCR trouble on one seal must not lose the seal
                 log.warning("seal text OCR failed on page %d: %s", page.number, exc)
         seals.append(Seal(page.number, tuple(round(v, 4) for v in c.bbox),  # type: ignore[arg-type]
