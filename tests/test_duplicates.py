@@ -561,3 +561,34 @@ def test_the_store_keeps_which_pages_are_text_layers_and_upgrades_an_old_store(t
     got = {(p.doc, p.page): p.exact for p in store.iter_pages()}
     store.close()
     assert got == {("/old", 1): False, ("/new", 1): True, ("/new", 2): False}
+
+
+# Tesseract's readings of a fixture certificate (pair seed 9402, case 000): the 300-DPI scan, a
+# re-scan of it handed in by another applicant, and a colleague's certificate of the same
+# template (another name and sex, another day).
+CERT_SCAN = ("三一一一", "和CD9", "宇位是昨|", "|冯思远,女,一九九O年四月生。在环境工程专业完成|",
+             "了硕士研究生的学习计划,成绩合格,通过论文答辩,依照|",
+             "《中华人民共和国学位条例》的规定,授予工学硕士学位。",
+             "|湖州师范学院校长,郑破敏|", "|De年如月关目|", "湖州市生态环境局南浔分局|",
+             "人证书编号,102885004476922|")
+CERT_RESCAN = ("人<一SS", "|学位证书", "冯思远,女,一九九年四月生。在环境工程专业完成",
+               "|了硕士研究生的学习计划,成绩合格,通过论文答辩,依昭|",
+               "《中华人民共和国学位条例》的规定,授予工学硕士学位。1",
+               "|湖州师范学院“校长,郑慧敏,", "|二@呈二年九月祥日|", "|湖州市生态环境局南泽分局1",
+               "人证书编号,102885004476922|")
+CERT_COLLEAGUE = ("六<一>erii", "。SS|", "学位证书", "|21|", "|郑婷婷,男,一九九O年四月生。在环境工程专业完成有",
+                  "|了硕士研究生的学习计划,成绩合格,通过论文答辩”依照|",
+                  "[《中华人民共和国学位条例》的规定,授予工学硕士学位。",
+                  "|湖州师范学院”校长,郑慧敏|", "|二oO二二年九月六日|", "|湖州市生态环境局南浮分局|",
+                  "|证书编号:102885004476922|", "一一>一|")
+
+
+def test_a_rescanned_certificate_with_four_slips_is_the_same_but_a_colleagues_is_not() -> None:
+    """A re-scan of a 109-character certificate swaps four single characters (照/昭, 破/慧,
+    浔/泽 and a border glyph): slips, not fields. The colleague's certificate swaps as many, but
+    its holder's name differs, and that is a field."""
+    copy = compare_text("".join(CERT_SCAN), "".join(CERT_RESCAN))
+    assert copy.fields == () and len(copy.slips) == 4 and ("照", "昭") in copy.slips
+    assert copy.consistent
+    colleague = compare_text("".join(CERT_SCAN), "".join(CERT_COLLEAGUE))
+    assert ("冯思远", "|郑婷婷") in colleague.fields and not colleague.consistent
