@@ -24,6 +24,7 @@ from verify.duplicates import (
     FAIR_CHARS,
     FAIR_SHORT,
     GARBLED_LINE_CONF,
+    SHAKY_MARK,
     DuplicateIndex,
     PagePrint,
     _could_agree,
@@ -427,12 +428,12 @@ def test_a_red_border_read_as_han_characters_is_not_a_field() -> None:
     a = _read([*body, ("外EPEEREREEEEREREEEEEDEEE和和EREREEEREE本全生生人ET2", 4.5)])
     b = _read([("全一一Ex:", 38.5), *body, ("本仆仆臣人下下芷共生攻下一", 4.5)])
     la, lb = compared_lines(a), compared_lines(b)
-    assert la[-1] == "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
+    assert la[-1] == SHAKY_MARK + "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
     assert compare_text("".join(la), "".join(lb)).fields == ()
     # Before: the junk's Han characters were a differing field and the copy was missed.
     assert compare_text("".join(text_lines(a)), "".join(text_lines(b))).fields
     number = _read([("iE48S:103996140980368", GARBLED_LINE_CONF - 1)])
-    assert compared_lines(number) == ("iE48S:103996140980368",)
+    assert compared_lines(number) == (SHAKY_MARK + "iE48S:103996140980368",)
 
 
 def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
@@ -592,3 +593,82 @@ def test_a_rescanned_certificate_with_four_slips_is_the_same_but_a_colleagues_is
     assert copy.consistent
     colleague = compare_text("".join(CERT_SCAN), "".join(CERT_COLLEAGUE))
     assert ("冯思远", "|郑婷婷") in colleague.fields and not colleague.consistent
+
+
+def _reading_print(doc: str, text: PageText, order: int = 0) -> PagePrint:
+    return PagePrint(doc, doc, doc.split("/")[0], doc, 1, 0, 0, compared_lines(text), (1, order))
+
+
+# Tesseract's readings (text, line confidence) of a fixture appointment letter (pair seed 9401,
+# case 000): the scan, another applicant's re-scan of it, and a colleague's letter from the
+# same template. The red letterhead reads as a different garble every time, at 36–46.
+LETTER_BODY = [("台州市婺江节能环保技术服务中心文件", 85.0), ("台州服务 [2019] 51号", 88.0),
+               ("关于聘任徐慧敏等同志专业技术职务的通知", 88.0), ("公司各部门 :", 93.0),
+               ("根据专业技术职务评聘有关规定 , 经研究决定 ;聘任徐营敏同志为工程师 ,", 83.0),
+               ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 91.0), ("特此通知。", 93.0),
+               ("台州市婺江节能环保技术服务中心", 77.0)]
+LETTER_SCAN = [("< 也人 < 下二各已 S 2如2 Iv", 36.0), *LETTER_BODY, ("年月日", 46.0)]
+LETTER_RESCAN = [("人 < 下十 -wb 二刀愉", 46.0), ("台州市要江节能环保技术服务中心文件", 83.0), ("一 -一", 50.0),
+                 ("台州服务 [2019] 51号", 81.0), ("关于聘任徐茂敏等同志专业技术职务的通知", 79.0),
+                 ("公司各部门 :", 94.0), ("根据专业技术职务评聘有关规定 , 经研究决定 : 聘任徐慧敏同志为工程师 ,", 86.0),
+                 ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 92.0), ("特此通知。", 93.0),
+                 ("台州市婺江节能环保技术服务中心", 85.0), ("OO 年如月只", 40.0)]
+LETTER_COLLEAGUE = [("< 矛食 < 下二上各已 SS 22 iv", 40.0), ("台州市婺江节能环保技术服务中心文件", 81.0),
+                    ("台州服务 [2019] 51号", 89.0), ("关于聘任赵一鸣等同志专业技术职务的通知", 93.0),
+                    ("公司各部门 ;", 87.0),
+                    ("根据专业技术职务评聘有关规定 , 经研究决定 : 聘任赵一鸣同志为工程师 ,", 88.0),
+                    ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 91.0), ("特此通知。", 93.0),
+                    ("台州市婺江节能环保技术服务中心", 80.0), ("@ 力年刘有司。目", 28.0)]
+
+
+def test_a_letterhead_both_pages_read_shakily_is_no_field_but_a_colleagues_name_is() -> None:
+    """The letterhead garbled at 36 on the scan and 46 on the re-scan (二各已S2如2Iv / 十-wb二刀愉)
+    has the shape of a field, but neither reading is text: the re-scan is the same letter. The
+    colleague's letterhead is as garbled, and the name read at 88–93 (赵一鸣) is a field."""
+    scan = _reading_print("A/scan.png", _read(LETTER_SCAN), 0)
+    rescan = _reading_print("B/rescan.pdf", _read(LETTER_RESCAN), 2)
+    colleague = _reading_print("C/other.png", _read(LETTER_COLLEAGUE), 1)
+    assert scan.shaky and scan.shaky[0][0] == 0 and "二各已" in scan.text[slice(*scan.shaky[0])]
+    without_shaky = compare_text(scan.text, rescan.text)
+    assert any("二刀愉" in b for _, b in without_shaky.fields)  # the old reading: a field
+    assert page_similarity(rescan, scan) is not None
+    assert page_similarity(colleague, scan) is None
+    assert ("徐慧敏", "赵一鸣") in compare_text(scan.text, colleague.text, False, scan.shaky, colleague.shaky).fields
+    index = DuplicateIndex()
+    index.add([scan])
+    index.add([colleague])
+    assert index.find([colleague]) == ()
+    (hit,) = index.find([rescan])
+    assert hit.other_path == "A/scan.png" and hit.other_applicant == "A"
+
+
+def test_a_number_both_pages_read_shakily_still_differs() -> None:
+    """Certificate numbers under a seal read at 29–50 on two colleagues' certificates stay a
+    number that differs: digits on both sides are not a garble."""
+    head = ("学位证书编号与姓名均在下方", 90.0)
+    a = _reading_print("A/a.png", _read([head, ("。:::>证书编号©103975727530053", 45.0)]))
+    b = _reading_print("B/b.png", _read([head, ("iE48S:103996140980368", 40.0)]))
+    c = compare_text(a.text, b.text, False, a.shaky, b.shaky)
+    assert c.fields and all(x.isdigit() for f in c.fields for x in f[0] + f[1])
+
+
+def test_a_colleagues_name_that_differs_in_one_character_twice_is_not_five_slips() -> None:
+    """Tesseract's readings of two colleagues' appointment letters (dev pair seed 74, case 006):
+    韩佳琪 / 陈佳琪, printed twice, another day, and two seal-covered characters misread. Five
+    single swapped characters, but one of them twice alike: a name, not a misreading."""
+    letter = ["绍兴市上虞区会稽水务有限公司文件", "绍兴有限[2016]38号", "关于聘任{}等同志专业技术职务的通知",
+              "公司各部门:",
+              "根据专业技术职务评聘有关规定,经研究决定;:聘任{}同志为助理工程",
+              "师,聘期自二〇一六年七月{}日起至二〇一九年七月二十一日止。聘期内亭", "受相应待遇。", "特此通知。"]
+    a = "".join(letter).format("韩佳琪", "韩佳琪", "二十三") + "绍兴市上不区会移水务有限公司"
+    b = "".join(letter).format("陈佳琪", "陈佳琪", "二十二") + "绍兴市上钻区会稽水务有限公司"
+    c = compare_text(a, b)
+    assert c.fields == () and c.slips.count(("韩", "陈")) == 2 and len(c.slips) == 5
+    assert not c.consistent
+    # Five different slips on a letter this long are a re-scan's misreadings.
+    misread = {"聘任韩": "聘任转", "聘期": "骋期", "二十三": "二十二", "特此": "持此", "有限公司文件": "有限公司文伴"}
+    a_copy = a
+    for word, reading in misread.items():
+        a_copy = a_copy.replace(word, reading, 1)
+    copy = compare_text(a, a_copy)
+    assert len(copy.slips) == 5 and len(set(copy.slips)) == 5 and copy.consistent

@@ -16,6 +16,10 @@ what both pages say agrees and nothing that makes a document someone's differs:
   characters (``本仆仆臣人下下芷共生攻下一``) that OCR itself gives a very low confidence, so
   the Han characters of such lines are left out of the print; and a date's number misread
   into other Han characters (``二雪世只年`` for ``二〇二〇年``) is a misread number, not a field.
+  A stretch that *both* pages read in lines of middling confidence (a letterhead read
+  ``二各已S2如2Iv`` at 36 and ``十-wb二刀愉`` at 46) is two guesses at one thing, not a field,
+  unless both guesses hold digits (a certificate number under a seal). A slip that repeats
+  alike (韩/陈 twice) is as often a one-character name printed twice: fewer slips are allowed.
 * **Text layers do not misread.** Between two born-digital pages' own text every character
   that differs differs: 孙德明 / 孙静 is a field there, not a slip.
 * **Enough agreement, and the image fits it.** The more of both pages' text is confirmed by
@@ -47,9 +51,10 @@ from itertools import pairwise
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from .checks.fingerprint import text_lines
+from .checks.fingerprint import MIN_LINE_CHARS, text_lines
 from .model import DocumentEvidence, PageEvidence, PageText
 from .rules import DuplicateHit
+from .text.normalize import compact
 
 # Thresholds, measured with bench/eval_duplicates.py: on its fixture pairs (originals, copies
 # and same-template siblings drawn with the fixture generator, --fixture-pairs dev --seed 11),
@@ -67,6 +72,7 @@ GARBAGE_SHARE = 0.5
 # missed at 3 (pair seeds 9402/9403, 53, dev 74); no same-template sibling on any pair split
 # or set went without a differing field, so none was told apart by its slips alone.
 SLIPS_MIN = 5
+SLIPS_MIN_REPEATED = 3  # when a slip repeats (see TextComparison.slip_allowance)
 # …and 3 per 100 agreeing characters: copies of dense 300-DPI body pages showed up to 2.5 %
 # (10 on 614), and a differing name, title or number is a field, not a slip.
 SLIPS_PER_CHAR = 0.03
@@ -89,6 +95,14 @@ DHASH_IMAGE_ONLY = 10
 # and garbage also reads at 35–65 (站和有而 for 编制日期, 36), so confidence alone cannot be
 # the test there. Lines holding colleagues' differing names read 58 and more on the dev pairs.
 GARBLED_LINE_CONF = 30.0
+# Tesseract line confidence under which a line is a shaky reading: a differing stretch that
+# *both* pages read in such lines is two misreadings of one thing, not a field. Copies' garbled
+# letterheads, seal text and photo lines differed at 31–46 on both sides (pair seeds 9401–9404);
+# colleagues' names read 48 and more on at least one side (入林静 48 against 和冰蕉 30).
+SHAKY_LINE_CONF = 50.0
+# Marks a shaky line in a print's lines (kept with them in the evidence store): a private-use
+# character, so no OCR or text layer produces it, and it is neither Han nor a digit.
+SHAKY_MARK = "\ue000"
 BLANK_INK_PCT = 0.05  # % of the page inked: the default profile's BLANK_PAGE threshold
 LINE_KEY_CHARS = 6  # shorter lines (以资鼓励, 特此通知) are on every page of their kind
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
@@ -114,7 +128,18 @@ class PagePrint:
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
     def text(self) -> str:
-        return "".join(self.lines)
+        return "".join(self.lines).replace(SHAKY_MARK, "")
+
+    @cached_property
+    def shaky(self) -> tuple[tuple[int, int], ...]:
+        """Where in ``text`` the lines read with a confidence under ``SHAKY_LINE_CONF`` lie."""
+        out, at = [], 0
+        for line in self.lines:
+            n = len(line.replace(SHAKY_MARK, ""))
+            if line.startswith(SHAKY_MARK):
+                out.append((at, at + n))
+            at += n
+        return tuple(out)
 
     @cached_property
     def text_chars(self) -> str:
@@ -169,7 +194,12 @@ class TextComparison:
 
     @property
     def slip_allowance(self) -> float:
-        return max(SLIPS_MIN, SLIPS_PER_CHAR * self.agreed)
+        """``SLIPS_MIN`` but for a slip that repeats: the same character swapped for the same
+        other one twice is as often a name that differs in one character and is printed twice
+        (聘任韩佳琪… / 聘任陈佳琪…: a colleague's letter, dev pair seed 74, five slips) as
+        one glyph misread alike twice (曹娥 / 草娥): the old minimum of three then."""
+        repeats = len(set(self.slips)) < len(self.slips)
+        return max(SLIPS_MIN_REPEATED if repeats else SLIPS_MIN, SLIPS_PER_CHAR * self.agreed)
 
     @property
     def consistent(self) -> bool:
@@ -251,22 +281,32 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
                                for s, e in spans)
 
 
+def _within(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """[start, end) lies wholly in ``spans`` (adjacent spans together)."""
+    return start < end and sum(max(0, min(end, e) - max(start, s)) for s, e in spans) == end - start
+
+
+Spans = tuple[tuple[int, int], ...]
+
+
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
-def compare_text(sa: str, sb: str, exact: bool = False) -> TextComparison:
+def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = ()
+                 ) -> TextComparison:
     """Align two compact page texts and sort their differences.
 
     An optimal alignment is not unique and the one Levenshtein picks depends on which text
     comes first: a differing name may be split into an insertion and a deletion one way and
     kept as one stretch the other. Both ways are taken and the one that finds more
     disagreement is kept, so the answer does not depend on which page is the original.
-    ``exact``: both texts are the documents' own text layers (see ``_classify``)."""
-    ab, ba = _compare_one_way(sa, sb, exact), _compare_one_way(sb, sa, exact)
+    ``exact``: both texts are the documents' own text layers (see ``_classify``); ``shaky_a``,
+    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``)."""
+    ab, ba = _compare_one_way(sa, sb, exact, shaky_a, shaky_b), _compare_one_way(sb, sa, exact, shaky_b, shaky_a)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
                         tuple((y, x) for x, y in ba.slips), exact)
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
-def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
+def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans) -> TextComparison:
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
     agreed = 0
@@ -292,6 +332,12 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
             in_date = _inside(dates_a, a0, a1) or _inside(dates_b, b0, b1)
             if not exact and _misread_number(a, b, sa[a0 - 1:a0], sa[a1:a1 + 1], in_date):
                 continue
+            if (_within(shaky_a, a0, a1) and _within(shaky_b, b0, b1)
+                    and not (_NOT_DIGIT.sub("", a) and _NOT_DIGIT.sub("", b))):
+                # Both pages misread this: two guesses at one thing, not two things. Digits on
+                # both sides stay a number that differs (证书编号 read at 29–50 on colleagues'
+                # certificates: 103975727530053 / 103996140980368).
+                continue
             kind = _classify(a, b, exact)
             if kind == "field":
                 fields.append((a, b))
@@ -302,7 +348,7 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
 
 def text_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """How much two pages say the same thing, in [0, 1]; 0 when a field differs."""
-    c = compare_text("".join(a), "".join(b))
+    c = compare_text("".join(a).replace(SHAKY_MARK, ""), "".join(b).replace(SHAKY_MARK, ""))
     return (c.cover_short + c.cover_long) / 2 if c.consistent else 0.0
 
 
@@ -333,7 +379,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text(a.text, b.text, a.exact and b.exact)
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -354,7 +400,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text(a.text, b.text, a.exact and b.exact)
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
@@ -377,13 +423,17 @@ def compared_lines(text: PageText) -> tuple[str, ...]:
     as a line of characters (``本仆仆臣人下下芷共生攻下一``, 4.5) differs on every reading of the
     page, and its Han characters would count as a differing field between two scans of one
     letter. Its digits stay: a certificate number read at 29 behind junk (``iE48S:1039961…``)
-    is still the number that tells two colleagues' certificates apart."""
+    is still the number that tells two colleagues' certificates apart. Lines read under
+    ``SHAKY_LINE_CONF`` start with ``SHAKY_MARK`` (see ``PagePrint.shaky``)."""
     lines = text.text.split("\n")
     if len(lines) != len(text.spans):  # not one line per span: nothing to go by
         return text_lines(text)
-    kept = [line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line)
-            for line, span in zip(lines, text.spans, strict=True)]
-    return text_lines(PageText("\n".join(kept)))
+    out = []
+    for line, span in zip(lines, text.spans, strict=True):
+        kept = compact(line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line))
+        if len(kept) >= MIN_LINE_CHARS:  # as text_lines
+            out.append(SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept)
+    return tuple(out)
 
 
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
