@@ -672,3 +672,32 @@ def test_a_colleagues_name_that_differs_in_one_character_twice_is_not_five_slips
         a_copy = a_copy.replace(word, reading, 1)
     copy = compare_text(a, a_copy)
     assert len(copy.slips) == 5 and len(set(copy.slips)) == 5 and copy.consistent
+
+
+# Tesseract's readings (text, line confidence) of a fixture appointment letter (pair seed 9404,
+# case 005), grey scans: the original, another applicant's copy and a colleague's letter. The
+# logo above the letterhead reads as junk, and its last glyph runs into the letterhead's 衢.
+def _grey_letter(logo: tuple[str, float], head: tuple[str, float], name: str) -> list[tuple[str, float]]:
+    return [logo, head, ("衢州责任 [2018] 2号", 84.0), (f"关于聘任{name}等同志专业技术职务的通知", 90.0),
+            ("公司各部门 :", 94.0), (f"根据专业技术职务评聘有关规定 , 经研究决定 , 聘任{name}同志为工程师 ,", 85.0),
+            ("聘期自2018年2月11日起至2021年2月10日止。聘期内享受相应待遇。", 82.0), ("特此通知。", 93.0),
+            ("衢州市太湖生态环境研究有限责任公司", 92.0), ("二 O 一八年二月一日", 92.0)]
+
+
+def test_a_logo_garbled_on_both_pages_does_not_make_the_next_lines_misread_a_field() -> None:
+    """Original: logo ``:7这 E 导 N 坪`` (41), then ``御州市…`` (81) for 衢州市; copy: ``、 Ai 三后 N 二``
+    (33), then ``衢州市…``. Aligned, 坪御 / 二衢 has a field's shape; without the ends both pages
+    read in shaky lines it is 御 / 衢, a slip. The colleague's letter (宋静) stays apart."""
+    original = _reading_print("A/orig.bmp", _read(_grey_letter(
+        (":7这 E 导 N 坪", 41.0), ("御州市太湖生态环境研究有限责任公司文件", 81.0), "唐慧敏")), 0)
+    copy = _reading_print("B/copy.bmp", _read(_grey_letter(
+        ("、 Ai 三后 N 二", 33.0), ("衢州市太湖生态环境研究有限责任公司文件", 70.0), "唐慧敏")), 2)
+    colleague = _reading_print("C/other.bmp", _read(_grey_letter(
+        ("Y 7这 = 扯 N 二", 27.0), ("衢州市太湖生态环境研究有限责任公司文件", 93.0), "宋静")), 1)
+    assert compare_text(original.text, copy.text).fields == (("坪御", "二衢"),)  # without shaky lines
+    c = compare_text(original.text, copy.text, False, original.shaky, copy.shaky)
+    assert c.fields == () and ("御", "衢") in c.slips
+    assert page_similarity(copy, original) is not None
+    assert ("唐慧敏", "宋静") in compare_text(original.text, colleague.text, False, original.shaky,
+                                            colleague.shaky).fields
+    assert page_similarity(colleague, original) is None

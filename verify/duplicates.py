@@ -289,6 +289,38 @@ def _within(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
 Spans = tuple[tuple[int, int], ...]
 
 
+def _shaky_run(spans: Spans, start: int, end: int, step: int) -> int:
+    """How many characters of [start, end), from its start (step 1) or its end (step -1), lie in
+    ``spans``."""
+    n = 0
+    for i in range(start, end) if step > 0 else range(end - 1, start - 1, -1):
+        if not any(s <= i < e for s, e in spans):
+            break
+        n += 1
+    return n
+
+
+def _trim_shaky(sa: str, sb: str, run: tuple[int, int, int, int], shaky_a: Spans, shaky_b: Spans
+                ) -> tuple[int, int, int, int]:
+    """A differing stretch without the ends that both pages read in shaky lines, if text is left
+    on both sides: a letterhead garbled on both pages runs into the next line's first character
+    misread (坪|御州市 / 二|衢州市: 御 / 衢 is a slip, 坪 / 二 two guesses at a logo). Ends with
+    digits on both sides stay (a number)."""
+    a0, a1, b0, b1 = run
+    for step in (1, -1):
+        na, nb = _shaky_run(shaky_a, a0, a1, step), _shaky_run(shaky_b, b0, b1, step)
+        if not (na and nb and na < a1 - a0 and nb < b1 - b0):
+            continue
+        ends = (sa[a0:a0 + na], sb[b0:b0 + nb]) if step > 0 else (sa[a1 - na:a1], sb[b1 - nb:b1])
+        if _NOT_DIGIT.sub("", ends[0]) and _NOT_DIGIT.sub("", ends[1]):
+            continue
+        if step > 0:
+            a0, b0 = a0 + na, b0 + nb
+        else:
+            a1, b1 = a1 - na, b1 - nb
+    return a0, a1, b0, b1
+
+
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
 def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = ()
                  ) -> TextComparison:
@@ -338,6 +370,8 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
                 # both sides stay a number that differs (证书编号 read at 29–50 on colleagues'
                 # certificates: 103975727530053 / 103996140980368).
                 continue
+            a0, a1, b0, b1 = _trim_shaky(sa, sb, (a0, a1, b0, b1), shaky_a, shaky_b)
+            a, b = sa[a0:a1], sb[b0:b1]
             kind = _classify(a, b, exact)
             if kind == "field":
                 fields.append((a, b))
