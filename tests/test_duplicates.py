@@ -701,3 +701,21 @@ def test_a_logo_garbled_on_both_pages_does_not_make_the_next_lines_misread_a_fie
     assert ("唐慧敏", "宋静") in compare_text(original.text, colleague.text, False, original.shaky,
                                             colleague.shaky).fields
     assert page_similarity(colleague, original) is None
+
+
+def test_a_border_read_as_a_row_of_yi_and_ren_is_not_a_field() -> None:
+    """Pair seed 9401, case 017: a born-digital award certificate (its text layer ends with the
+    seal's legend) and Tesseract's reading of a trimmed copy, whose frame reads as a row of
+    一 and 人. Aligned against the legend that row has a field's shape (一人, 一全); it is a
+    ruled line. The holder's name still differs on a colleague's certificate."""
+    layer = ("获奖证书", "为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称:嘉兴市",
+             "科学技术进步奖;奖励等级:一等奖;获奖者:张健。", "衢州市生态环境保护综合行政执法队", "2019年06月",
+             "证书编号:20181342", "湖州市生态环境局南浔分局", "业务专用章")
+    ocr = ("|奖证书", "|钛天1,", "1为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称:嘉兴市)",
+           "|科学技术进步奖;奖励等级:一等奖;获奖者:张健。",
+           "人湖州市生态环境局南浔分局衢州市生态环境保护综合行政执法队|",
+           "2019年06月|", "人证书编号:20181342由", "PKDrC一一一<人>一人>一>人>一>一人一人一全一一一一一一-一一一|")
+    copy = compare_text("".join(layer), "".join(ocr))
+    assert copy.fields == () and copy.consistent
+    colleague = compare_text("".join(layer), "".join(ocr).replace("张健", "陈德明"))
+    assert ("张健", "陈德明") in colleague.fields

@@ -229,6 +229,18 @@ def _has_han_pair(s: str) -> bool:
     return any(_is_han(x) and _is_han(y) and x != y for x, y in pairwise(s))
 
 
+# A ruled line or a frame reads as a row of 一 and 人 (``一一一<人>一人>一>人>一人一全一一``, a
+# certificate's border on pair seeds 9401/9404): the same two glyphs, far more than any text has.
+RULING_GLYPHS = frozenset("一人")
+RULING_SHARE, RULING_MIN = 0.8, 6  # of the stretch's Han characters, and at least this many
+
+
+def _is_ruling(s: str) -> bool:
+    """The stretch's Han characters are a ruled line read as 一 and 人."""
+    han = _NOT_HAN.sub("", s)
+    return len(han) >= RULING_MIN and sum(ch in RULING_GLYPHS for ch in han) >= RULING_SHARE * len(han)
+
+
 def _classify(sa: str, sb: str, exact: bool = False) -> str:
     """A differing stretch: "field" (both read different text), "slip" (one character swapped
     for another of its kind), or "noise" (garbage on one side, or a side missing). Between
@@ -242,7 +254,8 @@ def _classify(sa: str, sb: str, exact: bool = False) -> str:
         return "field"
     garbage_a = len(sa) - han_a - dig_a
     garbage_b = len(sb) - han_b - dig_b
-    mostly_text = garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
+    mostly_text = (garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
+                   and not _is_ruling(sa) and not _is_ruling(sb))
     if mostly_text and _has_han_pair(sa) and _has_han_pair(sb):
         return "field"
     if dig_a and dig_b and not (han_a or han_b or garbage_a or garbage_b) and max(dig_a, dig_b) >= FIELD_CHARS:
