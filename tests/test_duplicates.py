@@ -719,3 +719,17 @@ def test_a_border_read_as_a_row_of_yi_and_ren_is_not_a_field() -> None:
     assert copy.fields == () and copy.consistent
     colleague = compare_text("".join(layer), "".join(ocr).replace("张健", "陈德明"))
     assert ("张健", "陈德明") in colleague.fields
+
+
+def test_a_date_whose_month_unit_is_misread_is_still_a_date() -> None:
+    """Pair seed 9403, case 015: a project cover's date read 二零二三年五朋 (月 as 朋) on the
+    original and 有二而月 (36) on the re-scan. With a year and a month's number it is a date,
+    and its differing stretch a misread number. A colleague's cover, another project, differs."""
+    head = "".join(["项目编号 :, HP-2019-088", "{}", "环境风险评估报告", "〈报批稿 )",
+                    "委托单位 : 湖州市括苍环境检测技术设计院有限公司", "{}市雁荡节能环保设计院有限公司"])
+    original = head.format("舟山练市镇再生水三地下水环境调查", "衢") + "二零二三年五朋"
+    copy = head.format("丹山练市镇再生水厂地下水环境调查", "衙") + "有二而月"
+    c = compare_text(original, copy)
+    assert c.fields == () and c.consistent
+    colleague = head.format("湖州莲都区光伏发电项目迁建项目", "衢") + "呈过二三年而月"
+    assert any("光伏" in b for _, b in compare_text(original, colleague).fields)

@@ -165,8 +165,10 @@ NUMBER_CHARS = 6  # a month and day in Chinese numerals (十二月二十日 afte
 # Numerals of a date, with the letter O and the circle ○ that OCR reads for 〇.
 _NUMERAL = "0-9〇○零O一二三四五六七八九十廿"
 _NOT_NUMERAL = re.compile(f"[^{_NUMERAL}]")
-# A date as printed: year, month and (optionally) day, in digits or Chinese numerals.
-_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?")
+# A date as printed: year, month and (optionally) day, in digits or Chinese numerals. 月 may be
+# misread itself (二零二三年五朋, read at 92 on a cover, pair seed 9403): a year and a month's
+# number already make it a date.
+_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}(?:月(?:[{_NUMERAL}]{{1,3}}日)?)?")
 _NOT_DIGIT = re.compile("[^0-9]")
 _NOT_HAN_OR_DIGIT = re.compile(f"[^{_HAN}0-9]")
 
