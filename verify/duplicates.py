@@ -35,9 +35,11 @@ text lines), not from comparing every pair, so an archive of 10⁵ pages stays f
 
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
-Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip. A misreading
-of two or three Han characters inside real text (垃圾焚 / 坊诉葬) is a field: the copy is
-missed.
+Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip (unless it is
+printed twice and read alike both times). A misreading of two or three Han characters inside
+confidently read text (清洁 / 请浩 at 87–92, 垃圾焚 / 坊诉葬) is a field: the copy is missed; so
+is a text layer's line (a decorative title, a seal's legend) that OCR of the copy read as
+Han garble at 50–60, and a line garbled on one side only.
 """
 
 from __future__ import annotations
