@@ -61,7 +61,7 @@ from verify.bench import (
     scan_image,
     scanned_pdf,
 )
-from verify.duplicates import compare_text, prints_of
+from verify.duplicates import SHAKY_MARK, compare_text, prints_of
 from verify.model import Applicant, DocumentEvidence
 from verify.options import Options, load_manifest
 from verify.pipeline import iter_reports
@@ -243,7 +243,7 @@ def evaluate(folder: Path, cases: list[Case], jobs: int, cache: Path | None) -> 
 
 
 def _cmp(a: tuple[str, ...], b: tuple[str, ...]) -> str:
-    c = compare_text("".join(a), "".join(b))
+    c = compare_text("".join(a).replace(SHAKY_MARK, ""), "".join(b).replace(SHAKY_MARK, ""))
     fields = ["|".join(f) for f in c.fields][:3]
     return (f"agreed {c.agreed:3d} of {c.text_a}/{c.text_b} (cover {c.cover_short:.2f}/{c.cover_long:.2f}) "
             f"fields {fields} slips {len(c.slips)}/{c.slip_allowance:.0f}")

@@ -24,6 +24,7 @@ from verify.duplicates import (
     FAIR_CHARS,
     FAIR_SHORT,
     GARBLED_LINE_CONF,
+    SHAKY_MARK,
     DuplicateIndex,
     PagePrint,
     _could_agree,
@@ -427,12 +428,12 @@ def test_a_red_border_read_as_han_characters_is_not_a_field() -> None:
     a = _read([*body, ("外EPEEREREEEEREREEEEEDEEE和和EREREEEREE本全生生人ET2", 4.5)])
     b = _read([("全一一Ex:", 38.5), *body, ("本仆仆臣人下下芷共生攻下一", 4.5)])
     la, lb = compared_lines(a), compared_lines(b)
-    assert la[-1] == "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
+    assert la[-1] == SHAKY_MARK + "EPEEREREEEEREREEEEEDEEEEREREEEREEET2" and lb[-1] == "编号:PS88754"
     assert compare_text("".join(la), "".join(lb)).fields == ()
     # Before: the junk's Han characters were a differing field and the copy was missed.
     assert compare_text("".join(text_lines(a)), "".join(text_lines(b))).fields
     number = _read([("iE48S:103996140980368", GARBLED_LINE_CONF - 1)])
-    assert compared_lines(number) == ("iE48S:103996140980368",)
+    assert compared_lines(number) == (SHAKY_MARK + "iE48S:103996140980368",)
 
 
 def test_a_misread_year_is_not_a_field_but_another_year_is() -> None:
@@ -561,3 +562,174 @@ def test_the_store_keeps_which_pages_are_text_layers_and_upgrades_an_old_store(t
     got = {(p.doc, p.page): p.exact for p in store.iter_pages()}
     store.close()
     assert got == {("/old", 1): False, ("/new", 1): True, ("/new", 2): False}
+
+
+# Tesseract's readings of a fixture certificate (pair seed 9402, case 000): the 300-DPI scan, a
+# re-scan of it handed in by another applicant, and a colleague's certificate of the same
+# template (another name and sex, another day).
+CERT_SCAN = ("三一一一", "和CD9", "宇位是昨|", "|冯思远,女,一九九O年四月生。在环境工程专业完成|",
+             "了硕士研究生的学习计划,成绩合格,通过论文答辩,依照|",
+             "《中华人民共和国学位条例》的规定,授予工学硕士学位。",
+             "|湖州师范学院校长,郑破敏|", "|De年如月关目|", "湖州市生态环境局南浔分局|",
+             "人证书编号,102885004476922|")
+CERT_RESCAN = ("人<一SS", "|学位证书", "冯思远,女,一九九年四月生。在环境工程专业完成",
+               "|了硕士研究生的学习计划,成绩合格,通过论文答辩,依昭|",
+               "《中华人民共和国学位条例》的规定,授予工学硕士学位。1",
+               "|湖州师范学院“校长,郑慧敏,", "|二@呈二年九月祥日|", "|湖州市生态环境局南泽分局1",
+               "人证书编号,102885004476922|")
+CERT_COLLEAGUE = ("六<一>erii", "。SS|", "学位证书", "|21|", "|郑婷婷,男,一九九O年四月生。在环境工程专业完成有",
+                  "|了硕士研究生的学习计划,成绩合格,通过论文答辩”依照|",
+                  "[《中华人民共和国学位条例》的规定,授予工学硕士学位。",
+                  "|湖州师范学院”校长,郑慧敏|", "|二oO二二年九月六日|", "|湖州市生态环境局南浮分局|",
+                  "|证书编号:102885004476922|", "一一>一|")
+
+
+def test_a_rescanned_certificate_with_four_slips_is_the_same_but_a_colleagues_is_not() -> None:
+    """A re-scan of a 109-character certificate swaps four single characters (照/昭, 破/慧,
+    浔/泽 and a border glyph): slips, not fields. The colleague's certificate swaps as many, but
+    its holder's name differs, and that is a field."""
+    copy = compare_text("".join(CERT_SCAN), "".join(CERT_RESCAN))
+    assert copy.fields == () and len(copy.slips) == 4 and ("照", "昭") in copy.slips
+    assert copy.consistent
+    colleague = compare_text("".join(CERT_SCAN), "".join(CERT_COLLEAGUE))
+    assert ("冯思远", "|郑婷婷") in colleague.fields and not colleague.consistent
+
+
+def _reading_print(doc: str, text: PageText, order: int = 0) -> PagePrint:
+    return PagePrint(doc, doc, doc.split("/")[0], doc, 1, 0, 0, compared_lines(text), (1, order))
+
+
+# Tesseract's readings (text, line confidence) of a fixture appointment letter (pair seed 9401,
+# case 000): the scan, another applicant's re-scan of it, and a colleague's letter from the
+# same template. The red letterhead reads as a different garble every time, at 36–46.
+LETTER_BODY = [("台州市婺江节能环保技术服务中心文件", 85.0), ("台州服务 [2019] 51号", 88.0),
+               ("关于聘任徐慧敏等同志专业技术职务的通知", 88.0), ("公司各部门 :", 93.0),
+               ("根据专业技术职务评聘有关规定 , 经研究决定 ;聘任徐营敏同志为工程师 ,", 83.0),
+               ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 91.0), ("特此通知。", 93.0),
+               ("台州市婺江节能环保技术服务中心", 77.0)]
+LETTER_SCAN = [("< 也人 < 下二各已 S 2如2 Iv", 36.0), *LETTER_BODY, ("年月日", 46.0)]
+LETTER_RESCAN = [("人 < 下十 -wb 二刀愉", 46.0), ("台州市要江节能环保技术服务中心文件", 83.0), ("一 -一", 50.0),
+                 ("台州服务 [2019] 51号", 81.0), ("关于聘任徐茂敏等同志专业技术职务的通知", 79.0),
+                 ("公司各部门 :", 94.0), ("根据专业技术职务评聘有关规定 , 经研究决定 : 聘任徐慧敏同志为工程师 ,", 86.0),
+                 ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 92.0), ("特此通知。", 93.0),
+                 ("台州市婺江节能环保技术服务中心", 85.0), ("OO 年如月只", 40.0)]
+LETTER_COLLEAGUE = [("< 矛食 < 下二上各已 SS 22 iv", 40.0), ("台州市婺江节能环保技术服务中心文件", 81.0),
+                    ("台州服务 [2019] 51号", 89.0), ("关于聘任赵一鸣等同志专业技术职务的通知", 93.0),
+                    ("公司各部门 ;", 87.0),
+                    ("根据专业技术职务评聘有关规定 , 经研究决定 : 聘任赵一鸣同志为工程师 ,", 88.0),
+                    ("聘期自2019年9月1日起至2022年8月31日止。聘期内享受相应待遇。", 91.0), ("特此通知。", 93.0),
+                    ("台州市婺江节能环保技术服务中心", 80.0), ("@ 力年刘有司。目", 28.0)]
+
+
+def test_a_letterhead_both_pages_read_shakily_is_no_field_but_a_colleagues_name_is() -> None:
+    """The letterhead garbled at 36 on the scan and 46 on the re-scan (二各已S2如2Iv / 十-wb二刀愉)
+    has the shape of a field, but neither reading is text: the re-scan is the same letter. The
+    colleague's letterhead is as garbled, and the name read at 88–93 (赵一鸣) is a field."""
+    scan = _reading_print("A/scan.png", _read(LETTER_SCAN), 0)
+    rescan = _reading_print("B/rescan.pdf", _read(LETTER_RESCAN), 2)
+    colleague = _reading_print("C/other.png", _read(LETTER_COLLEAGUE), 1)
+    assert scan.shaky and scan.shaky[0][0] == 0 and "二各已" in scan.text[slice(*scan.shaky[0])]
+    without_shaky = compare_text(scan.text, rescan.text)
+    assert any("二刀愉" in b for _, b in without_shaky.fields)  # the old reading: a field
+    assert page_similarity(rescan, scan) is not None
+    assert page_similarity(colleague, scan) is None
+    assert ("徐慧敏", "赵一鸣") in compare_text(scan.text, colleague.text, False, scan.shaky, colleague.shaky).fields
+    index = DuplicateIndex()
+    index.add([scan])
+    index.add([colleague])
+    assert index.find([colleague]) == ()
+    (hit,) = index.find([rescan])
+    assert hit.other_path == "A/scan.png" and hit.other_applicant == "A"
+
+
+def test_a_number_both_pages_read_shakily_still_differs() -> None:
+    """Certificate numbers under a seal read at 29–50 on two colleagues' certificates stay a
+    number that differs: digits on both sides are not a garble."""
+    head = ("学位证书编号与姓名均在下方", 90.0)
+    a = _reading_print("A/a.png", _read([head, ("。:::>证书编号©103975727530053", 45.0)]))
+    b = _reading_print("B/b.png", _read([head, ("iE48S:103996140980368", 40.0)]))
+    c = compare_text(a.text, b.text, False, a.shaky, b.shaky)
+    assert c.fields and all(x.isdigit() for f in c.fields for x in f[0] + f[1])
+
+
+def test_a_colleagues_name_that_differs_in_one_character_twice_is_not_five_slips() -> None:
+    """Tesseract's readings of two colleagues' appointment letters (dev pair seed 74, case 006):
+    韩佳琪 / 陈佳琪, printed twice, another day, and two seal-covered characters misread. Five
+    single swapped characters, but one of them twice alike: a name, not a misreading."""
+    letter = ["绍兴市上虞区会稽水务有限公司文件", "绍兴有限[2016]38号", "关于聘任{}等同志专业技术职务的通知",
+              "公司各部门:",
+              "根据专业技术职务评聘有关规定,经研究决定;:聘任{}同志为助理工程",
+              "师,聘期自二〇一六年七月{}日起至二〇一九年七月二十一日止。聘期内亭", "受相应待遇。", "特此通知。"]
+    a = "".join(letter).format("韩佳琪", "韩佳琪", "二十三") + "绍兴市上不区会移水务有限公司"
+    b = "".join(letter).format("陈佳琪", "陈佳琪", "二十二") + "绍兴市上钻区会稽水务有限公司"
+    c = compare_text(a, b)
+    assert c.fields == () and c.slips.count(("韩", "陈")) == 2 and len(c.slips) == 5
+    assert not c.consistent
+    # Five different slips on a letter this long are a re-scan's misreadings.
+    misread = {"聘任韩": "聘任转", "聘期": "骋期", "二十三": "二十二", "特此": "持此", "有限公司文件": "有限公司文伴"}
+    a_copy = a
+    for word, reading in misread.items():
+        a_copy = a_copy.replace(word, reading, 1)
+    copy = compare_text(a, a_copy)
+    assert len(copy.slips) == 5 and len(set(copy.slips)) == 5 and copy.consistent
+
+
+# Tesseract's readings (text, line confidence) of a fixture appointment letter (pair seed 9404,
+# case 005), grey scans: the original, another applicant's copy and a colleague's letter. The
+# logo above the letterhead reads as junk, and its last glyph runs into the letterhead's 衢.
+def _grey_letter(logo: tuple[str, float], head: tuple[str, float], name: str) -> list[tuple[str, float]]:
+    return [logo, head, ("衢州责任 [2018] 2号", 84.0), (f"关于聘任{name}等同志专业技术职务的通知", 90.0),
+            ("公司各部门 :", 94.0), (f"根据专业技术职务评聘有关规定 , 经研究决定 , 聘任{name}同志为工程师 ,", 85.0),
+            ("聘期自2018年2月11日起至2021年2月10日止。聘期内享受相应待遇。", 82.0), ("特此通知。", 93.0),
+            ("衢州市太湖生态环境研究有限责任公司", 92.0), ("二 O 一八年二月一日", 92.0)]
+
+
+def test_a_logo_garbled_on_both_pages_does_not_make_the_next_lines_misread_a_field() -> None:
+    """Original: logo ``:7这 E 导 N 坪`` (41), then ``御州市…`` (81) for 衢州市; copy: ``、 Ai 三后 N 二``
+    (33), then ``衢州市…``. Aligned, 坪御 / 二衢 has a field's shape; without the ends both pages
+    read in shaky lines it is 御 / 衢, a slip. The colleague's letter (宋静) stays apart."""
+    original = _reading_print("A/orig.bmp", _read(_grey_letter(
+        (":7这 E 导 N 坪", 41.0), ("御州市太湖生态环境研究有限责任公司文件", 81.0), "唐慧敏")), 0)
+    copy = _reading_print("B/copy.bmp", _read(_grey_letter(
+        ("、 Ai 三后 N 二", 33.0), ("衢州市太湖生态环境研究有限责任公司文件", 70.0), "唐慧敏")), 2)
+    colleague = _reading_print("C/other.bmp", _read(_grey_letter(
+        ("Y 7这 = 扯 N 二", 27.0), ("衢州市太湖生态环境研究有限责任公司文件", 93.0), "宋静")), 1)
+    assert compare_text(original.text, copy.text).fields == (("坪御", "二衢"),)  # without shaky lines
+    c = compare_text(original.text, copy.text, False, original.shaky, copy.shaky)
+    assert c.fields == () and ("御", "衢") in c.slips
+    assert page_similarity(copy, original) is not None
+    assert ("唐慧敏", "宋静") in compare_text(original.text, colleague.text, False, original.shaky,
+                                            colleague.shaky).fields
+    assert page_similarity(colleague, original) is None
+
+
+def test_a_border_read_as_a_row_of_yi_and_ren_is_not_a_field() -> None:
+    """Pair seed 9401, case 017: a born-digital award certificate (its text layer ends with the
+    seal's legend) and Tesseract's reading of a trimmed copy, whose frame reads as a row of
+    一 and 人. Aligned against the legend that row has a field's shape (一人, 一全); it is a
+    ruled line. The holder's name still differs on a colleague's certificate."""
+    layer = ("获奖证书", "为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称:嘉兴市",
+             "科学技术进步奖;奖励等级:一等奖;获奖者:张健。", "衢州市生态环境保护综合行政执法队", "2019年06月",
+             "证书编号:20181342", "湖州市生态环境局南浔分局", "业务专用章")
+    ocr = ("|奖证书", "|钛天1,", "1为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称:嘉兴市)",
+           "|科学技术进步奖;奖励等级:一等奖;获奖者:张健。",
+           "人湖州市生态环境局南浔分局衢州市生态环境保护综合行政执法队|",
+           "2019年06月|", "人证书编号:20181342由", "PKDrC一一一<人>一人>一>人>一>一人一人一全一一一一一一-一一一|")
+    copy = compare_text("".join(layer), "".join(ocr))
+    assert copy.fields == () and copy.consistent
+    colleague = compare_text("".join(layer), "".join(ocr).replace("张健", "陈德明"))
+    assert ("张健", "陈德明") in colleague.fields
+
+
+def test_a_date_whose_month_unit_is_misread_is_still_a_date() -> None:
+    """Pair seed 9403, case 015: a project cover's date read 二零二三年五朋 (月 as 朋) on the
+    original and 有二而月 (36) on the re-scan. With a year and a month's number it is a date,
+    and its differing stretch a misread number. A colleague's cover, another project, differs."""
+    head = "".join(["项目编号 :, HP-2019-088", "{}", "环境风险评估报告", "〈报批稿 )",
+                    "委托单位 : 湖州市括苍环境检测技术设计院有限公司", "{}市雁荡节能环保设计院有限公司"])
+    original = head.format("舟山练市镇再生水三地下水环境调查", "衢") + "二零二三年五朋"
+    copy = head.format("丹山练市镇再生水厂地下水环境调查", "衙") + "有二而月"
+    c = compare_text(original, copy)
+    assert c.fields == () and c.consistent
+    colleague = head.format("湖州莲都区光伏发电项目迁建项目", "衢") + "呈过二三年而月"
+    assert any("光伏" in b for _, b in compare_text(original, colleague).fields)

@@ -16,6 +16,10 @@ what both pages say agrees and nothing that makes a document someone's differs:
   characters (``本仆仆臣人下下芷共生攻下一``) that OCR itself gives a very low confidence, so
   the Han characters of such lines are left out of the print; and a date's number misread
   into other Han characters (``二雪世只年`` for ``二〇二〇年``) is a misread number, not a field.
+  A stretch that *both* pages read in lines of middling confidence (a letterhead read
+  ``二各已S2如2Iv`` at 36 and ``十-wb二刀愉`` at 46) is two guesses at one thing, not a field,
+  unless both guesses hold digits (a certificate number under a seal). A slip that repeats
+  alike (韩/陈 twice) is as often a one-character name printed twice: fewer slips are allowed.
 * **Text layers do not misread.** Between two born-digital pages' own text every character
   that differs differs: 孙德明 / 孙静 is a field there, not a slip.
 * **Enough agreement, and the image fits it.** The more of both pages' text is confirmed by
@@ -31,9 +35,11 @@ text lines), not from comparing every pair, so an archive of 10⁵ pages stays f
 
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
-Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip. A misreading
-of two or three Han characters inside real text (垃圾焚 / 坊诉葬) is a field: the copy is
-missed.
+Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip (unless it is
+printed twice and read alike both times). A misreading of two or three Han characters inside
+confidently read text (清洁 / 请浩 at 87–92, 垃圾焚 / 坊诉葬) is a field: the copy is missed; so
+is a text layer's line (a decorative title, a seal's legend) that OCR of the copy read as
+Han garble at 50–60, and a line garbled on one side only.
 """
 
 from __future__ import annotations
@@ -47,9 +53,10 @@ from itertools import pairwise
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from .checks.fingerprint import text_lines
+from .checks.fingerprint import MIN_LINE_CHARS, text_lines
 from .model import DocumentEvidence, PageEvidence, PageText
 from .rules import DuplicateHit
+from .text.normalize import compact
 
 # Thresholds, measured with bench/eval_duplicates.py: on its fixture pairs (originals, copies
 # and same-template siblings drawn with the fixture generator, --fixture-pairs dev --seed 11),
@@ -62,7 +69,12 @@ FIELD_CHARS = 2  # digits both pages read in a differing stretch of digits: a nu
 # garbage lines were 70–95 % Latin and symbols, and a red letterhead's logo read as es人去
 # (2 of 4) on one copy and SS入二HH和上局立 on the other is garbage, not a differing field.
 GARBAGE_SHARE = 0.5
-SLIPS_MIN = 3  # single swapped characters always allowed…
+# Single swapped characters always allowed… Five: grey and re-scanned certificates and
+# letters of 80–110 agreeing characters read 4–5 (昭/照, 泽/浔, 希/磊, 北/兹, 签/等) and were
+# missed at 3 (pair seeds 9402/9403, 53, dev 74); no same-template sibling on any pair split
+# or set went without a differing field, so none was told apart by its slips alone.
+SLIPS_MIN = 5
+SLIPS_MIN_REPEATED = 3  # when a slip repeats (see TextComparison.slip_allowance)
 # …and 3 per 100 agreeing characters: copies of dense 300-DPI body pages showed up to 2.5 %
 # (10 on 614), and a differing name, title or number is a field, not a slip.
 SLIPS_PER_CHAR = 0.03
@@ -85,6 +97,14 @@ DHASH_IMAGE_ONLY = 10
 # and garbage also reads at 35–65 (站和有而 for 编制日期, 36), so confidence alone cannot be
 # the test there. Lines holding colleagues' differing names read 58 and more on the dev pairs.
 GARBLED_LINE_CONF = 30.0
+# Tesseract line confidence under which a line is a shaky reading: a differing stretch that
+# *both* pages read in such lines is two misreadings of one thing, not a field. Copies' garbled
+# letterheads, seal text and photo lines differed at 31–46 on both sides (pair seeds 9401–9404);
+# colleagues' names read 48 and more on at least one side (入林静 48 against 和冰蕉 30).
+SHAKY_LINE_CONF = 50.0
+# Marks a shaky line in a print's lines (kept with them in the evidence store): a private-use
+# character, so no OCR or text layer produces it, and it is neither Han nor a digit.
+SHAKY_MARK = "\ue000"
 BLANK_INK_PCT = 0.05  # % of the page inked: the default profile's BLANK_PAGE threshold
 LINE_KEY_CHARS = 6  # shorter lines (以资鼓励, 特此通知) are on every page of their kind
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
@@ -110,7 +130,18 @@ class PagePrint:
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
     def text(self) -> str:
-        return "".join(self.lines)
+        return "".join(self.lines).replace(SHAKY_MARK, "")
+
+    @cached_property
+    def shaky(self) -> tuple[tuple[int, int], ...]:
+        """Where in ``text`` the lines read with a confidence under ``SHAKY_LINE_CONF`` lie."""
+        out, at = [], 0
+        for line in self.lines:
+            n = len(line.replace(SHAKY_MARK, ""))
+            if line.startswith(SHAKY_MARK):
+                out.append((at, at + n))
+            at += n
+        return tuple(out)
 
     @cached_property
     def text_chars(self) -> str:
@@ -136,8 +167,10 @@ NUMBER_CHARS = 6  # a month and day in Chinese numerals (十二月二十日 afte
 # Numerals of a date, with the letter O and the circle ○ that OCR reads for 〇.
 _NUMERAL = "0-9〇○零O一二三四五六七八九十廿"
 _NOT_NUMERAL = re.compile(f"[^{_NUMERAL}]")
-# A date as printed: year, month and (optionally) day, in digits or Chinese numerals.
-_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?")
+# A date as printed: year, month and (optionally) day, in digits or Chinese numerals. 月 may be
+# misread itself (二零二三年五朋, read at 92 on a cover, pair seed 9403): a year and a month's
+# number already make it a date.
+_DATE = re.compile(f"[{_NUMERAL}]{{2,4}}年[{_NUMERAL}]{{1,2}}(?:月(?:[{_NUMERAL}]{{1,3}}日)?)?")
 _NOT_DIGIT = re.compile("[^0-9]")
 _NOT_HAN_OR_DIGIT = re.compile(f"[^{_HAN}0-9]")
 
@@ -165,7 +198,12 @@ class TextComparison:
 
     @property
     def slip_allowance(self) -> float:
-        return max(SLIPS_MIN, SLIPS_PER_CHAR * self.agreed)
+        """``SLIPS_MIN`` but for a slip that repeats: the same character swapped for the same
+        other one twice is as often a name that differs in one character and is printed twice
+        (聘任韩佳琪… / 聘任陈佳琪…: a colleague's letter, dev pair seed 74, five slips) as
+        one glyph misread alike twice (曹娥 / 草娥): the old minimum of three then."""
+        repeats = len(set(self.slips)) < len(self.slips)
+        return max(SLIPS_MIN_REPEATED if repeats else SLIPS_MIN, SLIPS_PER_CHAR * self.agreed)
 
     @property
     def consistent(self) -> bool:
@@ -195,6 +233,18 @@ def _has_han_pair(s: str) -> bool:
     return any(_is_han(x) and _is_han(y) and x != y for x, y in pairwise(s))
 
 
+# A ruled line or a frame reads as a row of 一 and 人 (``一一一<人>一人>一>人>一人一全一一``, a
+# certificate's border on pair seeds 9401/9404): the same two glyphs, far more than any text has.
+RULING_GLYPHS = frozenset("一人")
+RULING_SHARE, RULING_MIN = 0.8, 6  # of the stretch's Han characters, and at least this many
+
+
+def _is_ruling(s: str) -> bool:
+    """The stretch's Han characters are a ruled line read as 一 and 人."""
+    han = _NOT_HAN.sub("", s)
+    return len(han) >= RULING_MIN and sum(ch in RULING_GLYPHS for ch in han) >= RULING_SHARE * len(han)
+
+
 def _classify(sa: str, sb: str, exact: bool = False) -> str:
     """A differing stretch: "field" (both read different text), "slip" (one character swapped
     for another of its kind), or "noise" (garbage on one side, or a side missing). Between
@@ -208,7 +258,8 @@ def _classify(sa: str, sb: str, exact: bool = False) -> str:
         return "field"
     garbage_a = len(sa) - han_a - dig_a
     garbage_b = len(sb) - han_b - dig_b
-    mostly_text = garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
+    mostly_text = (garbage_a < GARBAGE_SHARE * len(sa) and garbage_b < GARBAGE_SHARE * len(sb)
+                   and not _is_ruling(sa) and not _is_ruling(sb))
     if mostly_text and _has_han_pair(sa) and _has_han_pair(sb):
         return "field"
     if dig_a and dig_b and not (han_a or han_b or garbage_a or garbage_b) and max(dig_a, dig_b) >= FIELD_CHARS:
@@ -247,22 +298,64 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
                                for s, e in spans)
 
 
+def _within(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """[start, end) lies wholly in ``spans`` (adjacent spans together)."""
+    return start < end and sum(max(0, min(end, e) - max(start, s)) for s, e in spans) == end - start
+
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def _shaky_run(spans: Spans, start: int, end: int, step: int) -> int:
+    """How many characters of [start, end), from its start (step 1) or its end (step -1), lie in
+    ``spans``."""
+    n = 0
+    for i in range(start, end) if step > 0 else range(end - 1, start - 1, -1):
+        if not any(s <= i < e for s, e in spans):
+            break
+        n += 1
+    return n
+
+
+def _trim_shaky(sa: str, sb: str, run: tuple[int, int, int, int], shaky_a: Spans, shaky_b: Spans
+                ) -> tuple[int, int, int, int]:
+    """A differing stretch without the ends that both pages read in shaky lines, if text is left
+    on both sides: a letterhead garbled on both pages runs into the next line's first character
+    misread (坪|御州市 / 二|衢州市: 御 / 衢 is a slip, 坪 / 二 two guesses at a logo). Ends with
+    digits on both sides stay (a number)."""
+    a0, a1, b0, b1 = run
+    for step in (1, -1):
+        na, nb = _shaky_run(shaky_a, a0, a1, step), _shaky_run(shaky_b, b0, b1, step)
+        if not (na and nb and na < a1 - a0 and nb < b1 - b0):
+            continue
+        ends = (sa[a0:a0 + na], sb[b0:b0 + nb]) if step > 0 else (sa[a1 - na:a1], sb[b1 - nb:b1])
+        if _NOT_DIGIT.sub("", ends[0]) and _NOT_DIGIT.sub("", ends[1]):
+            continue
+        if step > 0:
+            a0, b0 = a0 + na, b0 + nb
+        else:
+            a1, b1 = a1 - na, b1 - nb
+    return a0, a1, b0, b1
+
+
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
-def compare_text(sa: str, sb: str, exact: bool = False) -> TextComparison:
+def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = ()
+                 ) -> TextComparison:
     """Align two compact page texts and sort their differences.
 
     An optimal alignment is not unique and the one Levenshtein picks depends on which text
     comes first: a differing name may be split into an insertion and a deletion one way and
     kept as one stretch the other. Both ways are taken and the one that finds more
     disagreement is kept, so the answer does not depend on which page is the original.
-    ``exact``: both texts are the documents' own text layers (see ``_classify``)."""
-    ab, ba = _compare_one_way(sa, sb, exact), _compare_one_way(sb, sa, exact)
+    ``exact``: both texts are the documents' own text layers (see ``_classify``); ``shaky_a``,
+    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``)."""
+    ab, ba = _compare_one_way(sa, sb, exact, shaky_a, shaky_b), _compare_one_way(sb, sa, exact, shaky_b, shaky_a)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
                         tuple((y, x) for x, y in ba.slips), exact)
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
-def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
+def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans) -> TextComparison:
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
     agreed = 0
@@ -288,6 +381,14 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
             in_date = _inside(dates_a, a0, a1) or _inside(dates_b, b0, b1)
             if not exact and _misread_number(a, b, sa[a0 - 1:a0], sa[a1:a1 + 1], in_date):
                 continue
+            if (_within(shaky_a, a0, a1) and _within(shaky_b, b0, b1)
+                    and not (_NOT_DIGIT.sub("", a) and _NOT_DIGIT.sub("", b))):
+                # Both pages misread this: two guesses at one thing, not two things. Digits on
+                # both sides stay a number that differs (证书编号 read at 29–50 on colleagues'
+                # certificates: 103975727530053 / 103996140980368).
+                continue
+            a0, a1, b0, b1 = _trim_shaky(sa, sb, (a0, a1, b0, b1), shaky_a, shaky_b)
+            a, b = sa[a0:a1], sb[b0:b1]
             kind = _classify(a, b, exact)
             if kind == "field":
                 fields.append((a, b))
@@ -298,7 +399,7 @@ def _compare_one_way(sa: str, sb: str, exact: bool) -> TextComparison:
 
 def text_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """How much two pages say the same thing, in [0, 1]; 0 when a field differs."""
-    c = compare_text("".join(a), "".join(b))
+    c = compare_text("".join(a).replace(SHAKY_MARK, ""), "".join(b).replace(SHAKY_MARK, ""))
     return (c.cover_short + c.cover_long) / 2 if c.consistent else 0.0
 
 
@@ -329,7 +430,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text(a.text, b.text, a.exact and b.exact)
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -350,7 +451,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text(a.text, b.text, a.exact and b.exact)
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
@@ -373,13 +474,17 @@ def compared_lines(text: PageText) -> tuple[str, ...]:
     as a line of characters (``本仆仆臣人下下芷共生攻下一``, 4.5) differs on every reading of the
     page, and its Han characters would count as a differing field between two scans of one
     letter. Its digits stay: a certificate number read at 29 behind junk (``iE48S:1039961…``)
-    is still the number that tells two colleagues' certificates apart."""
+    is still the number that tells two colleagues' certificates apart. Lines read under
+    ``SHAKY_LINE_CONF`` start with ``SHAKY_MARK`` (see ``PagePrint.shaky``)."""
     lines = text.text.split("\n")
     if len(lines) != len(text.spans):  # not one line per span: nothing to go by
         return text_lines(text)
-    kept = [line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line)
-            for line, span in zip(lines, text.spans, strict=True)]
-    return text_lines(PageText("\n".join(kept)))
+    out = []
+    for line, span in zip(lines, text.spans, strict=True):
+        kept = compact(line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line))
+        if len(kept) >= MIN_LINE_CHARS:  # as text_lines
+            out.append(SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept)
+    return tuple(out)
 
 
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
