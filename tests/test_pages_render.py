@@ -67,3 +67,28 @@ def test_a_mark_drawn_over_the_scan_is_rendered_by_mupdf(tmp_path: Path) -> None
     page = open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
     ring = page.image[int(340 * 150 / 72):int(460 * 150 / 72), int(240 * 150 / 72):int(360 * 150 / 72)]
     assert ((ring[:, :, 0] > 200) & (ring[:, :, 1] < 80)).sum() > 100  # the red circle is there
+
+
+def test_a_huge_image_is_decoded_once_for_both_readings(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second reading asks for page 1 again: a huge image (libvips, reduced) is not
+    decoded twice, and each page gets pixels of its own."""
+    import verify.pages as pages
+
+    monkeypatch.setattr(pages, "LARGE_IMAGE_PIXELS", 1000)
+    calls: list[int] = []
+    decode = pages.ImageDocument._decode_reduced
+
+    def counted(self: pages.ImageDocument, index: int, w0: int, h0: int) -> tuple[np.ndarray, int, int]:
+        calls.append(index)
+        return decode(self, index, w0, h0)
+
+    monkeypatch.setattr(pages.ImageDocument, "_decode_reduced", counted)
+    path = tmp_path / "big.png"
+    cv2.imwrite(str(path), np.full((300, 200, 3), 200, np.uint8))
+    doc = open_document(InputRef(path.name, path, PurePosixPath(str(path))))
+    first, again = doc.page(0), doc.page(0)
+    assert calls == [0]
+    assert first.image.shape == again.image.shape == (300, 200, 3)
+    first.image[0, 0] = 0
+    assert again.image[0, 0, 0] == 200

@@ -9,6 +9,8 @@ PDF text layer when there is one.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import io
 import logging
 from collections.abc import Callable, Iterator
@@ -235,6 +237,10 @@ class ImageDocument:
     def __init__(self, data: bytes, file_type: FileType) -> None:
         self.file_type = file_type
         self._data = data
+        # The last huge page decoded (index, pixels, original size): the second reading asks
+        # for page 1 again, and decoding a 20000² PNG again took 1.4 s and raised the
+        # worker's peak by ~175 MB, over the 500 MB goal.
+        self._last_reduced: tuple[int, np.ndarray, int, int] | None = None
         try:
             with Image.open(io.BytesIO(data)) as im:
                 self.page_count = getattr(im, "n_frames", 1)
@@ -253,7 +259,10 @@ class ImageDocument:
                     raise UnreadableDocument(
                         f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取")
                 if w0 * h0 > LARGE_IMAGE_PIXELS:
-                    img, w, h = self._decode_reduced(index, w0, h0)
+                    if self._last_reduced is None or self._last_reduced[0] != index:
+                        self._last_reduced = (index, *self._decode_reduced(index, w0, h0))
+                    _i, kept, w, h = self._last_reduced
+                    img = kept.copy()  # a page's pixels are its own
                 else:
                     im = (ImageOps.exif_transpose(src) or src).convert("RGB")
                     w, h = im.size
@@ -293,6 +302,9 @@ class ImageDocument:
         Pillow would hold the full bitmap (1.2 GB for a 20000x20000 RGB PNG)."""
         import pyvips
 
+        # Nothing is decoded twice from one operation: libvips' operation cache only holds
+        # memory (53 MB of a 20000² PNG's peak).
+        pyvips.cache_set_max(0)
         limit = self._limit(w0, h0)
         target = max(1, int(max(w0, h0) * limit))
         options = f"page={index}" if self.file_type is FileType.tiff else ""
@@ -303,6 +315,8 @@ class ImageDocument:
         if thumb.bands < 3:
             thumb = thumb.colourspace("srgb")
         arr = np.ascontiguousarray(thumb.numpy()[:, :, :3].astype(np.uint8))
+        del thumb
+        _release_freed_heap()
         # Size of the original in the orientation the thumbnail has (EXIF applied).
         rotated = (arr.shape[1] > arr.shape[0]) != (w0 > h0)
         w, h = (h0, w0) if rotated else (w0, h0)
@@ -310,6 +324,17 @@ class ImageDocument:
 
     def close(self) -> None:
         self._data = b""
+        self._last_reduced = None
+
+
+def _release_freed_heap() -> None:
+    """Give the heap libvips' decoding threads freed back to the system (glibc only).
+
+    Their buffers were freed into the threads' own malloc arenas, which this thread never
+    reuses: a 20000² PNG left ~110 MB resident after its 37 MB page was made, and the
+    worker's peak came later on top of it (bench: 440–513 MB against the 500 MB goal)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
