@@ -176,6 +176,9 @@ CASES: list[tuple[str, Expected]] = [
     ("执行期限：2020年1月至2021年12月",
      [("2020-01", "unknown", "period_start"), ("2021-12", "unknown", "period_end")]),
     ("完成时间：2022年12月", [("2022-12", "issued")]),
+    ("聘期起止时间：2021年1月1日至2023年12月31日",
+     [("2021-01-01", "appointed"), ("2023-12-31", "unknown", "period_end")]),
+    ("任职起止时间：2019年7月至今", [("2019-07", "appointed")]),
     # a 聘用合同's term is the appointment itself, not a project's period
     ("聘用合同期限：2021年1月1日至2023年12月31日",
      [("2021-01-01", "appointed"), ("2023-12-31", "unknown", "period_end")]),

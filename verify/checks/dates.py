@@ -111,6 +111,8 @@ _DECOY_BEFORE = (
     # printed below it, and the generic ``时间：`` label would make the period's start "issued"
     # (the bench's cover took 2021年3月 for its date and was read a second time for the day)
     ("period_start", re.compile(
+        # …but a term of office (聘期起止时间) starts the appointment
+        r"(?<!聘期)(?<!聘任)(?<!聘用)(?<!任职)(?<!任期)"
         r"(?:起止|起讫|起迄)(?:时间|日期|年限|年月)?[ \t]*[:：]?[ \t]*$"
         r"|(?:执行|实施|研究|项目|建设)(?:期限|周期|年限)[ \t]*[:：]?[ \t]*$")),
     # …起至 / …到 before the end of a term; a dash or tilde only right after the term's start
