@@ -192,6 +192,11 @@ def test_a_journal_issue_s_cover_shared_by_two_authors_is_not_a_duplicate() -> N
     assert _codes(doc, dups=copied).count("DUPLICATE") == 1  # the article page
     assert "DUPLICATE" in _codes(doc, dups=(DuplicateHit(1, "B02/j.pdf", 1, "B02", 1.0, True),))
     assert "DUPLICATE" not in _codes(_doc(Kind.paper_published, pages=(cover,)), dups=front[:1])
+    # an article's later page prints the issue in its running header: still the article
+    body = "环境科学与管理 2021年第6期\n" + "曹娥江干流的水质在丰水期明显改善，" * 30
+    long_doc = _doc(Kind.paper_published, pages=(cover, contents, article, page(4, body), page(5, body)))
+    assert "DUPLICATE" in _codes(long_doc, dups=tuple(DuplicateHit(n, "B02/j.pdf", n, "B02", 0.97, False)
+                                                      for n in (4, 5)))
     # a report's cover is its own: matched alone it is a copy
     assert "DUPLICATE" in _codes(_doc(Kind.project_cover, seals=(SEAL,), pages=(cover, article)),
                                  dups=front[:1])

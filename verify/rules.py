@@ -184,7 +184,10 @@ def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     share = float(profile.extra.get("duplicate_page_share", 0.5))
     counted: tuple[int, ...] = tuple(range(1, ctx.doc.page_count + 1))
     if ctx.doc.understanding.kind is Kind.paper_published and not any(d.exact for d in hits):
-        counted = tuple(p.number for p in ctx.doc.pages if not is_journal_front_matter(p.text))
+        # the front matter leads: the pages before the first that is not cover or contents
+        front = next((i for i, p in enumerate(ctx.doc.pages) if not is_journal_front_matter(p.text)),
+                     len(ctx.doc.pages))
+        counted = tuple(p.number for p in ctx.doc.pages[front:])
         hits = tuple(d for d in hits if d.page in counted)
         if not hits:
             return

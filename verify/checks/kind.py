@@ -177,10 +177,16 @@ _FRONT_MATTER = regex.compile(
 _ARTICLE = regex.compile(r"摘要|关键词|Abstract|Keywords|中图分类号|文献标识码", regex.IGNORECASE)
 
 
+_CONTENTS = regex.compile(r"目次|目录")
+
+
 def is_journal_front_matter(text: PageText) -> bool:
-    """A journal's cover or contents page: the issue's marks, none of an article's."""
+    """A journal's cover or contents page: the issue's marks, none of an article's, and
+    sparse (a cover) or a contents list. An article's later pages print the issue in their
+    running header (环境科学与管理 2021年第6期) but are full pages of text."""
     flat = compact(text.text)
-    return bool(_FRONT_MATTER.search(flat)) and not _ARTICLE.search(flat)
+    return (bool(_FRONT_MATTER.search(flat)) and not _ARTICLE.search(flat)
+            and (page_is_sparse(text) or bool(_CONTENTS.search(flat))))
 
 
 def looks_like_cover(text: PageText) -> bool:
