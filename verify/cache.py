@@ -121,7 +121,11 @@ class EvidenceStore:
         # A store written before pages knew whether their text is a text layer: the column is
         # added, and its old pages count as OCR text (compared leniently, as they were).
         if "exact" not in {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}:
-            self._db.execute("ALTER TABLE pages ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+            try:
+                self._db.execute("ALTER TABLE pages ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+            except sqlite3.OperationalError as exc:  # another run upgraded it meanwhile
+                if "duplicate column" not in str(exc):
+                    raise
         self.hits = 0
         self.misses = 0
         self.run = time.time()
