@@ -13,9 +13,11 @@ from fixtures.gen.fonts import SEAL_FONTS
 from fixtures.gen.seals import MM, MarkSpec, render_mask
 from verify.checks.seal_text import (
     OtherRing,
+    Ring,
     _blank_other_rings,
     _fit_border,
     compare_seal_unit,
+    fit_ring,
     read_seal_text,
     seal_ink_channel,
     seal_text_cer,
@@ -118,7 +120,16 @@ def test_border_fit_finds_a_ring_the_box_missed() -> None:
 
 def test_border_fit_keeps_the_box_without_a_ring() -> None:
     ink = np.full((300, 300), 255, np.uint8)
-    assert _fit_border(ink, (150.0, 150.0), 100.0) == (150.0, 150.0, 100.0)
+    assert _fit_border(ink, (150.0, 150.0), 100.0) is None
+    assert fit_ring(ink, (150.0, 150.0), 100.0) == Ring(150.0, 150.0, 100.0, 100.0)
+
+
+def test_a_ring_exactly_on_the_box_is_found_not_taken_for_no_ring() -> None:
+    """The box's own centre and radius are on the search grid: a perfect fit returns them,
+    which once read as "no ring found" (review)."""
+    ink = np.full((400, 400), 255, np.uint8)
+    cv2.circle(ink, (200, 200), 160, 0, 9)
+    assert _fit_border(ink, (200.0, 200.0), 160.0) == pytest.approx((200.0, 200.0, 160.0), abs=2.5)
 
 
 def test_unit_comparison_is_a_tolerant_hint() -> None:

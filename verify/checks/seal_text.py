@@ -190,7 +190,7 @@ def _circle_scores(dark: np.ndarray, cxs: np.ndarray, cys: np.ndarray,
 
 
 def _fit_border(ink: np.ndarray, centre: tuple[float, float],
-                radius: float) -> tuple[float, float, float]:
+                radius: float) -> tuple[float, float, float] | None:
     """Centre and radius of the seal's border ring: the circle along which the ink channel
     is darkest (median all round: a border ring is dark all round, a band of characters or
     a cut-off edge is not), searched around the box's centre and radius.
@@ -215,7 +215,7 @@ def _fit_border(ink: np.ndarray, centre: tuple[float, float],
     sc = _circle_scores(fine, cx + offs, cy + offs, radii)
     i, j, k = np.unravel_index(int(np.argmax(sc)), sc.shape)
     if sc[i, j, k] < MIN_BORDER_DARKNESS:  # no ring anywhere (a borderless or very faint seal)
-        return centre[0], centre[1], radius
+        return None
     return float(cx + offs[i]), float(cy + offs[j]), float(radii[k])
 
 
@@ -323,10 +323,10 @@ def _robust_ellipse(pts: np.ndarray) -> Ring:
 def fit_ring(ink: np.ndarray, centre: tuple[float, float], radius: float) -> Ring:
     """The seal's border ring in ``ink`` (seal ink dark): a circle searched round the box's
     centre and radius, then refined to an ellipse (a photographed seal)."""
-    cx, cy, r = _fit_border(ink, centre, radius)
-    if (cx, cy, r) == (centre[0], centre[1], radius):  # no ring found: the box is all we know
-        return Ring(cx, cy, r, r)
-    return _fit_ellipse(ink, cx, cy, r)
+    fit = _fit_border(ink, centre, radius)
+    if fit is None:  # no ring found: the box is all we know
+        return Ring(centre[0], centre[1], radius, radius)
+    return _fit_ellipse(ink, *fit)
 
 
 def _polar_band(ink: np.ndarray, ring: Ring) -> np.ndarray:
@@ -579,9 +579,10 @@ def _other_ring(page: Page, bbox: BBox) -> tuple[float, float, float, float] | N
     r0 = max(r0, (bbox[3] - bbox[1]) * ph / 2)
     ink = seal_ink_channel(crop, "red")
     ch, cw = ink.shape
-    cx, cy, r = _fit_border(ink, (cw / 2, ch / 2), r0)
-    if (cx, cy, r) == (cw / 2, ch / 2, r0):
+    fit = _fit_border(ink, (cw / 2, ch / 2), r0)
+    if fit is None:
         return None
+    cx, cy, r = fit
     half = _ring_half_width(ink, cx, cy, r) * r
     x0, y0 = _crop_origin(page, bbox)
     return cx + x0, cy + y0, r, half
