@@ -78,7 +78,7 @@ def test_clean_round_seals_are_read_within_the_cer_bound() -> None:
     cers = []
     for unit, angle, font, bottom, number in CLEAN_SEALS:
         page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
-        text = read_seal_text(page, bbox, None, 1.0, engine)
+        text = read_seal_text(page, bbox, engine)
         cer = seal_text_cer(unit, text)
         # the bottom text and the serial number stay out of the reading
         assert "专用章" not in text and not any(c.isdigit() for c in text), text
@@ -94,7 +94,7 @@ def test_seal_text_ignores_black_text_printed_over_the_seal() -> None:
 
     unit = "嵊州市若耶水务研究院有限公司"
     page, bbox = _page_with_seal(_seal(unit, 10.0, SEAL_FONTS["dev"][0]), overprint="2021 ABCD")
-    text = read_seal_text(page, bbox, None, 1.0, make_engine("rapidocr"))
+    text = read_seal_text(page, bbox, make_engine("rapidocr"))
     assert seal_text_cer(unit, text) <= 0.15, text
 
 
@@ -156,7 +156,7 @@ def test_the_workers_engine_in_its_own_process_reads_seals_as_one_line() -> None
     try:
         unit, angle, font, bottom, number = CLEAN_SEALS[0]
         page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
-        text = read_seal_text(page, bbox, None, 1.0, engine)
+        text = read_seal_text(page, bbox, engine)
         assert seal_text_cer(unit, text) <= 0.10, (unit, text)
     finally:
         engine.close()
@@ -203,7 +203,7 @@ def test_two_seals_stamped_over_each_other_are_both_read() -> None:
     page, box_a, box_b = _page_with_pair(first, second, (0.6, 0.0))  # side by side, 40 % over
     cers = []
     for unit, box, other in ((units[0], box_a, box_b), (units[1], box_b, box_a)):
-        text = read_seal_text(page, box, None, 1.0, engine, (other,))
+        text = read_seal_text(page, box, engine, (other,))
         assert seal_text_cer(unit, text) <= 0.2, (unit, text)
         cers.append(seal_text_cer(unit, text))
     # untold (no other seal passed), the two read 7 % and 23 % (宁波湖环境监测有限公)

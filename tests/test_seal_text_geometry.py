@@ -139,7 +139,7 @@ def test_a_photographed_seal_is_read() -> None:
 
     unit = "绍兴市柯桥区兰亭固废处置研究院有限公司"
     page, box, _ = _photographed_seal(unit)
-    text = read_seal_text(page, box, None, 1.0, make_engine("rapidocr"))
+    text = read_seal_text(page, box, make_engine("rapidocr"))
     assert seal_text_cer(unit, text) <= 0.1, text
 
 
@@ -177,7 +177,7 @@ def test_a_short_name_is_read_without_invented_characters() -> None:
     from verify.text.ocr import make_engine
 
     page, box = _short_name_page()
-    assert read_seal_text(page, box, None, 1.0, make_engine("rapidocr")) == "嘉兴学院"
+    assert read_seal_text(page, box, make_engine("rapidocr")) == "嘉兴学院"
 
 
 # --------------------------------------------------------------------------- the ink
@@ -235,7 +235,7 @@ def test_a_faded_stamp_on_a_jpeg_scan_is_read() -> None:
 
     unit = "诸暨市东湖环境监测研究院有限公司"
     page, box = _faded_scan(unit)
-    text = read_seal_text(page, box, None, 1.0, make_engine("rapidocr"))
+    text = read_seal_text(page, box, make_engine("rapidocr"))
     assert seal_text_cer(unit, text) <= 0.15, text
 
 
@@ -280,4 +280,4 @@ def test_a_spread_out_short_name_is_read() -> None:
     from verify.text.ocr import make_engine
 
     page, box = _spread_name_page()
-    assert read_seal_text(page, box, None, 1.0, make_engine("rapidocr")) == "重庆大学"
+    assert read_seal_text(page, box, make_engine("rapidocr")) == "重庆大学"

@@ -397,12 +397,6 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
     return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact)
 
 
-def text_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """How much two pages say the same thing, in [0, 1]; 0 when a field differs."""
-    c = compare_text("".join(a).replace(SHAKY_MARK, ""), "".join(b).replace(SHAKY_MARK, ""))
-    return (c.cover_short + c.cover_long) / 2 if c.consistent else 0.0
-
-
 def _could_agree(a: PagePrint, b: PagePrint, d_p: int, d_d: int | None) -> bool:
     """False when no tier of ``page_similarity`` can hold, decided without the alignment.
 

@@ -36,7 +36,6 @@ from ..model import BBox, Seal
 from ..pages import Page
 from ..text.normalize import compact
 from ..text.ocr import OcrEngine
-from .seal_geometry import Geometry
 
 UNWRAP_RADIUS_PX = 160  # seal radius after resampling: characters come out ~40 px high
 TEXT_BAND = (0.52, 0.95)  # normalised radii of the character band (border at 1.0)
@@ -619,11 +618,11 @@ def _clean(text: str) -> str:
     return "".join(_HAN.findall(compact(text)))
 
 
-def read_seal_text(page: Page, bbox: BBox, geom: Geometry | None, scale: float,
-                   engine: OcrEngine, others: tuple[BBox, ...] = ()) -> str:
+def read_seal_text(page: Page, bbox: BBox, engine: OcrEngine,
+                   others: tuple[BBox, ...] = ()) -> str:
     """OCR the curved unit name of one seal (round or oval): one OCR call on the unwrapped
-    character band. ``geom`` and ``scale`` (the detector's ellipse) are not needed: the
-    border is fitted on the seal's own ink."""
+    character band. Only the seal's box is needed (not the detector's ellipse): the border
+    is fitted on the seal's own ink. ``others``: the other round seals' boxes on the page."""
     strip = seal_strip(page, bbox, others)
     return "" if strip is None else read_strip_text(strip, engine)
 

@@ -628,7 +628,7 @@ def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
         if engine is not None and c.shape != "square":
             try:
                 # the other seals: one stamped over this one has its border line removed
-                text = read_seal_text(page, c.bbox, c.geometry, m.scale, engine,
+                text = read_seal_text(page, c.bbox, engine,
                                       tuple(o.bbox for o in accepted
                                             if o is not c and o.shape != "square"))
             except Exception as exc:  # OCR trouble on one seal must not lose the seal
