@@ -245,7 +245,8 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
     count = doc.page_count
     pages: list[PageEvidence] = []
     # The footer line of each image page (a few kB, cut while the page is in hand, also as
-    # it would be were the page upside down), kept until the page's OCR arrives: if that found
+    # it would be were the page upside down, or, on a landscape sheet, turned either way
+    # sideways), kept until the page's OCR arrives: if that found
     # no printed page number, or a bare one, the line is read again alone (and kept to the
     # end, see below). A whole-page OCR misreads a small lone ``- 2 -`` (holdout doc_084:
     # ``Soe``) and a photo's footers most of all. One page alone cannot show a missing page
