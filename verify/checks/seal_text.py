@@ -484,19 +484,17 @@ def _longest_run(flags: np.ndarray) -> tuple[int, int]:
 
 
 def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
-                start_deg: float | None = None, colour: str = "red",
                 others: tuple[OtherRing, ...] = ()) -> np.ndarray:
     """The unit name of a round/oval seal as a straight strip (text upright, L→R).
 
     ``geom_axes`` are the seal's half-widths (x, y) in crop pixels; an oval is first
     stretched into a circle. The border is fitted (``fit_ring``), the character band
     sampled all round along it, and the arc holding the name cut out (``_name_arc``).
-    ``start_deg``, when given, is the parameter angle (0 = along the ring's first axis,
-    clockwise) where a full-circle strip begins instead. ``others`` are the other seals on
-    the page near this one, as (centre x, centre y, half-width, half-height) in crop pixels:
-    where one is stamped over this seal, its border line is filled in (``_blank_other_rings``).
+    ``others`` are the border lines of other seals stamped over this one (``OtherRing``, in
+    crop pixels): they are filled in where they cross this seal's rings
+    (``_blank_other_rings``). The ink is separated as red seal ink (``seal_ink_channel``).
     """
-    ink = seal_ink_channel(crop, colour)
+    ink = seal_ink_channel(crop, "red")
     h, w = ink.shape
     ax, ay = geom_axes
     fx, fy = UNWRAP_RADIUS_PX / ax, UNWRAP_RADIUS_PX / ay
@@ -512,11 +510,7 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
         circle = _blank_other_rings(circle, others, fx, fy, (cw / 2 / fx, ch / 2 / fy))
     ring = fit_ring(circle, (cw / 2, ch / 2), UNWRAP_RADIUS_PX)
     band = _polar_band(circle, ring)
-    n = band.shape[1]
-    if start_deg is None:
-        start, length = _name_arc(band)
-    else:
-        start, length = round(start_deg / 360.0 * n) % n, n
+    start, length = _name_arc(band)
     strip = np.roll(band, -start, axis=1)[:, :length]
     # Wide white margins above and below: RapidOCR's detector scales the short side of its
     # input up to 736 px, and a bare 93-px strip came out so magnified that it found no text
@@ -640,7 +634,7 @@ def seal_strip(page: Page, bbox: BBox, others: tuple[BBox, ...] = ()) -> np.ndar
     ax, ay = (x1 - x0) * pw / 2, (y1 - y0) * ph / 2
     if max(ax, ay) / max(min(ax, ay), 1.0) < OVAL_MIN_ASPECT:
         ax = ay = max(ax, ay)  # round: a box cut short on one side is not an oval
-    return unwrap_ring(crop, (ax, ay), None, "red", _rings_over(page, bbox, others))
+    return unwrap_ring(crop, (ax, ay), _rings_over(page, bbox, others))
 
 
 def _rings_over(page: Page, bbox: BBox, others: tuple[BBox, ...]) -> tuple[OtherRing, ...]:
