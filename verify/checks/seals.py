@@ -445,12 +445,11 @@ SECOND_CHANCE_STAR_MIN_SIZE = 0.1
 
 def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool:
     v = dict(zip(FEATURE_NAMES, c.features, strict=True))
-    if (not colour_page or c.score < SECOND_CHANCE_STAR_SCORE or c.geometry.square
-            or v["star"] < SECOND_CHANCE_STAR or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE):
-        return False
+    if (not colour_page or c.mode == "red" or c.score < SECOND_CHANCE_STAR_SCORE
+            or c.geometry.square or v["star"] < SECOND_CHANCE_STAR
+            or v["rel_size"] < SECOND_CHANCE_STAR_MIN_SIZE):
+        return False  # (a red ring has the red second chance, at a higher score)
     f = np.array(c.features)
-    if c.mode == "red":
-        return False
     if c.mode == "dark":
         if _ring_ink(m, c.geometry) != "blue":
             return False
