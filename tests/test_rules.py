@@ -177,6 +177,22 @@ def test_shared_body_pages_alone_are_not_a_duplicate() -> None:
     assert _codes(doc, dups=most).count("DUPLICATE") == 3
 
 
+def test_boilerplate_pages_matching_several_documents_are_not_a_copy_of_one() -> None:
+    """Set G doc_056: pages 2 and 3 of a 3-page report matched two other applicants' reports,
+    one page each. Two thirds of the pages matched, but of no one document."""
+    doc = _doc(Kind.project_cover, seals=(SEAL,), pages=tuple(_page(n) for n in (1, 2, 3)))
+    spread = (DuplicateHit(2, "B02/r.pdf", 2, "B02", 0.97, False),
+              DuplicateHit(3, "C03/s.pdf", 2, "C03", 1.0, False))
+    assert "DUPLICATE" not in _codes(doc, dups=spread)
+    one = (DuplicateHit(2, "B02/r.pdf", 2, "B02", 0.97, False),
+           DuplicateHit(3, "B02/r.pdf", 3, "B02", 1.0, False))
+    assert _codes(doc, dups=one).count("DUPLICATE") == 2
+    # with the first page matched, only that document's pages are named
+    both = (DuplicateHit(1, "B02/r.pdf", 1, "B02", 0.97, False), *spread)
+    report = judge(RuleContext(doc, Applicant("A01", None, None), (), both), PROFILE)
+    assert sorted(f.page or 0 for f in report.findings if f.code == "DUPLICATE") == [1, 2]
+
+
 def test_a_journal_issue_s_cover_shared_by_two_authors_is_not_a_duplicate() -> None:
     """Two colleagues published in one issue upload the same cover and contents pages; only
     the article page makes a publication a copy (dev pair seeds 71 and 73)."""

@@ -172,8 +172,11 @@ def pages_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
 def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     """Evidence reused from another applicant. Matching body pages alone are not enough: the
     reports of one company share boilerplate pages (编制人员名单, 声明, standard chapters), so a
-    document is a duplicate when an exact copy, its first page, or more than
-    ``duplicate_page_share`` of its pages match another applicant's pages.
+    document is a duplicate of another applicant's document when it is an exact copy, its
+    first page matches, or more than ``duplicate_page_share`` of its pages match pages of
+    that one document. Boilerplate matches pages of many documents, a copy those of one (set
+    G doc_056: pages 2 and 3 of a 3-page report matched two other applicants' reports, one
+    page each).
 
     A publication's cover and contents pages are the same for every author in the issue: two
     colleagues' papers in one issue match there. Only its other pages (the article) count,
@@ -191,11 +194,16 @@ def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
         hits = tuple(d for d in hits if d.page in counted)
         if not hits:
             return
-    matched = {d.page for d in hits}
-    if not (any(d.exact for d in hits) or min(counted, default=1) in matched
-            or len(matched) > share * max(len(counted), 1)):
-        return
+    first = min(counted, default=1)
+    matched: dict[str, set[int]] = {}
     for d in hits:
+        matched.setdefault(d.other_path, set()).add(d.page)
+    sources = {other for other, pages in matched.items()
+               if first in pages or len(pages) > share * max(len(counted), 1)
+               or any(d.exact and d.other_path == other for d in hits)}
+    for d in hits:
+        if d.other_path not in sources:
+            continue
         yield Hit("DUPLICATE", d.page, {"page": d.page, "other_path": d.other_path,
                                         "other_page": d.other_page,
                                         "other_applicant": d.other_applicant,
