@@ -48,6 +48,8 @@ CASES: list[tuple[str, str, str | None, Kind, str | None]] = [
      COVER + "编制日期 : 二〇一四年十一月", "编制日期：二〇一四年十月", Kind.project_cover, "2014-11"),
     ("…and a day's 一 (二十日 for 二十一日)",
      COVER + "二〇二一年三月二十日", "二〇二一年三月二十一日", Kind.project_cover, "2021-03-21"),
+    ("a year misread decades ahead is no date (set G doc_069: 2049 for 2019)",
+     LETTER + "《能源与环境》编辑部\n2049年10月10日", None, Kind.paper_accepted, None),
     ("a project's period above the cover's date line is no issue date (bench cover, OCR text)",
      "项目编号 :Z9- 2022- 017 科技项目验收报告 项目名称 : 工业园区大气污染溯源评估方法研究\n"
      "承担单位 : 浙江绿源环境工程有限公司\n项目负责人 : 张伟\n起止时间 : 2021年3月至2022年12月\n"

@@ -35,6 +35,7 @@ the author line under it must not name someone else than the letter's addressee.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -123,6 +124,11 @@ def _is_monthly(text: str) -> bool:
 def _achievement(kind: Kind, pages: Sequence[PageEvidence], found: Sequence[FoundDate],
                  cover_missing: bool = False) -> tuple[DateMention | None, str | None]:
     """The achievement date and, for a publication, the issue it was derived from."""
+    # No evidence is dated years after today: such a year is misread (set G doc_069's letter,
+    # 2049年10月 for 2019, then reported AFTER_CUTOFF). Next year stays possible (拟刊于 an
+    # issue of next year, a letter dated ahead).
+    latest = dt.date.today().year + 1
+    found = [f for f in found if f.mention.value.year <= latest]
     first_page = pages[0].number if pages else 1
     pick: FoundDate | None = None
     role = DateRole.issued
