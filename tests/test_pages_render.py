@@ -49,21 +49,21 @@ def test_a_jpeg_page_decodes_to_mupdf_s_pixels(tmp_path: Path, grey: bool) -> No
     page = open_document(ref).page(0)
     assert page.origin == "image" and round(page.dpi) == 150
     with pymupdf.open(path) as doc:
-        assert _scan_image(doc[0], page.dpi / 72) is not None  # the OpenCV path was taken
+        assert _scan_image(doc[0], doc[0].get_image_info(), page.dpi / 72) is not None  # the OpenCV path was taken
     expected = _mupdf(path, page.dpi / 72)
     assert page.image.shape == expected.shape
     assert np.abs(page.image.astype(np.int16) - expected).mean() < 0.5
     if not grey:
         assert page.image[230, 950, 0] > 150 > page.image[230, 950, 1]  # red stays red (RGB)
     with pymupdf.open(path) as doc:  # reduced: a 100-DPI body page of the 150-DPI scan
-        small = _scan_image(doc[0], 100 / 72)
+        small = _scan_image(doc[0], doc[0].get_image_info(), 100 / 72)
     assert small is not None and small.shape == _mupdf(path, 100 / 72).shape
 
 
 def test_a_mark_drawn_over_the_scan_is_rendered_by_mupdf(tmp_path: Path) -> None:
     path = _scan(tmp_path, grey=False, mark=True)
     with pymupdf.open(path) as doc:
-        assert _scan_image(doc[0], 150 / 72) is None
+        assert _scan_image(doc[0], doc[0].get_image_info(), 150 / 72) is None
     page = open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
     ring = page.image[int(340 * 150 / 72):int(460 * 150 / 72), int(240 * 150 / 72):int(360 * 150 / 72)]
     assert ((ring[:, :, 0] > 200) & (ring[:, :, 1] < 80)).sum() > 100  # the red circle is there

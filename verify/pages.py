@@ -15,7 +15,7 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -116,18 +116,18 @@ _REDUCED_READS = ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8, cv2.IMREAD_REDUCED_COLOR_8
                   (1, cv2.IMREAD_GRAYSCALE, cv2.IMREAD_COLOR))
 
 
-def _scan_image(p: pymupdf.Page, scale: float) -> np.ndarray | None:
+def _scan_image(p: pymupdf.Page, infos: list[dict[str, Any]], scale: float) -> np.ndarray | None:
     """A scanned page that is one upright full-page JPEG and nothing else, decoded by OpenCV
     (libjpeg-turbo) at the size MuPDF would render it; None for any other page, which MuPDF
     renders. MuPDF decoded a 300-DPI A4 scan in 110 ms, OpenCV in 23 ms (same pixels); at
     200 DPI, decoding grey and reducing before the colour copy, 81 against ~35 ms — most of a
     30-page scan's rendering. A JPEG at least twice the size needed is decoded reduced
-    (libjpeg's DCT scaling)."""
+    (libjpeg's DCT scaling). ``infos``: the page's ``get_image_info()``, asked without
+    ``xrefs`` (with them PyMuPDF decodes every image to hash it); the one image drawn is then
+    the page's one image resource."""
     if p.rotation or p.first_annot is not None:
         return None
-    # Without ``xrefs``: asked for them, PyMuPDF decodes every image to hash it. The one image
-    # drawn is the page's one image resource.
-    infos, images = p.get_image_info(), p.get_images(full=True)
+    images = p.get_images(full=True)
     if len(infos) != 1 or len(images) != 1:
         return None
     info, entry = infos[0], images[0]
@@ -171,7 +171,8 @@ class PdfDocument:
         rect = p.rect
         spans = self._text_layer(p)
         has_layer = _real_text("".join(s.text for s in spans)) >= MIN_TEXT_LAYER_CHARS
-        effective = self._effective_dpi(p)
+        infos = p.get_image_info()
+        effective = self._effective_dpi(infos, rect)
         # A scan is rendered at its own resolution (capped); never upsample a scan.
         if has_layer:
             dpi = min(dpi, BORN_DIGITAL_DPI)
@@ -179,7 +180,7 @@ class PdfDocument:
         if effective is not None and not has_layer:
             target = min(target, effective)
         scale = _scale_for(rect.width, rect.height, target, MAX_WORK_PIXELS)
-        img = None if spans or effective is None else _scan_image(p, scale)
+        img = None if spans or effective is None else _scan_image(p, infos, scale)
         if img is None:
             pix = p.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB,
                                alpha=False)
@@ -210,11 +211,12 @@ class PdfDocument:
         return tuple(out)
 
     @staticmethod
-    def _effective_dpi(p: pymupdf.Page) -> float | None:
-        """Resolution of the largest raster image on the page, from its size on the page."""
+    def _effective_dpi(infos: list[dict[str, Any]], rect: pymupdf.Rect) -> float | None:
+        """Resolution of the largest raster image on the page (``get_image_info()``), from
+        its size on the page."""
         best: tuple[float, float] | None = None  # (area on page, dpi)
-        page_area = p.rect.width * p.rect.height
-        for info in p.get_image_info():
+        page_area = rect.width * rect.height
+        for info in infos:
             x0, y0, x1, y1 = info["bbox"]
             bw, bh = abs(x1 - x0), abs(y1 - y0)
             if bw < 1 or bh < 1:
