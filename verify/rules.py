@@ -198,9 +198,10 @@ def duplicate(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     matched: dict[str, set[int]] = {}
     for d in hits:
         matched.setdefault(d.other_path, set()).add(d.page)
+    copied_files = {d.other_path for d in hits if d.exact}
     sources = {other for other, pages in matched.items()
-               if first in pages or len(pages) > share * max(len(counted), 1)
-               or any(d.exact and d.other_path == other for d in hits)}
+               if other in copied_files or first in pages
+               or len(pages) > share * max(len(counted), 1)}
     for d in hits:
         if d.other_path not in sources:
             continue
