@@ -576,23 +576,20 @@ def main() -> None:
     fx.add_argument("--text", action="store_true", help="also OCR seal text (RapidOCR)")
     fx.add_argument("--dump-strips", metavar="DIR",
                     help="with --text: write every unwrapped strip and its reading here")
-    gf = sub.add_parser("grey-fixtures", help="write a fixtures set of mostly grey scans")
-    gf.add_argument("--out", required=True)
-    gf.add_argument("--split", default="dev")
-    gf.add_argument("--count", type=int, default=120)
-    gf.add_argument("--seed", type=int, required=True)
-    ff = sub.add_parser("faint-fixtures", help="write a fixtures set where every seal is faint")
-    ff.add_argument("--out", required=True)
-    ff.add_argument("--split", default="dev")
-    ff.add_argument("--count", type=int, default=60)
-    ff.add_argument("--seed", type=int, required=True)
+
+    def fixture_set_parser(name: str, help_: str, split: str, count: int) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_)
+        sp.add_argument("--out", required=True)
+        sp.add_argument("--split", default=split)
+        sp.add_argument("--count", type=int, default=count)
+        sp.add_argument("--seed", type=int, required=True)
+        return sp
+
+    fixture_set_parser("grey-fixtures", "write a fixtures set of mostly grey scans", "dev", 120)
+    ff = fixture_set_parser("faint-fixtures", "write a fixtures set where every seal is faint", "dev", 60)
     ff.add_argument("--low-contrast-photos", action="store_true",
                     help="phone photos only; every damaged one is LOW_CONTRAST (~20 %%)")
-    pf = sub.add_parser("photo-fixtures", help="write a fixtures set of phone photos only")
-    pf.add_argument("--out", required=True)
-    pf.add_argument("--split", default="holdout")
-    pf.add_argument("--count", type=int, default=80)
-    pf.add_argument("--seed", type=int, required=True)
+    fixture_set_parser("photo-fixtures", "write a fixtures set of phone photos only", "holdout", 80)
     args = ap.parse_args()
     {"fit": cmd_fit, "eval": cmd_eval, "fixtures": cmd_fixtures,
      "grey-fixtures": cmd_grey_fixtures, "faint-fixtures": cmd_faint_fixtures,
