@@ -733,3 +733,33 @@ def test_a_date_whose_month_unit_is_misread_is_still_a_date() -> None:
     assert c.fields == () and c.consistent
     colleague = head.format("湖州莲都区光伏发电项目迁建项目", "衢") + "呈过二三年而月"
     assert any("光伏" in b for _, b in compare_text(original, colleague).fields)
+
+
+# Tesseract's readings of a fixture certificate photographed (pair seed 9405, case 016) and of
+# another applicant's recompressed copy of that photo: every line of the copy gained a glyph
+# from the frame (人为表彰…, 和证书编号…) or lost one character (梁宏伟, 南津), and the photos'
+# pHashes are 28 bits apart, so neither a whole line nor a hash band is shared.
+CERT_PHOTO = ("|为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称;浙江省|",
+              "生态环境科学技术奖,奖励等级,二等奖,获奖者,梁安伟。", ")湖州市生态环境局南浔分局,",
+              "()证书编号,20167828", "\ue000neee")
+CERT_PHOTO_COPY = ("\ue000让一一一十夕全书", "狼天让|",
+                   "人为表彰在科学技术进步中做出突出贡献者,特颁发此证书。项目名称:浙江省|",
+                   "1生态环境科学技术奖;奖励等级;二等奖,获奖者:梁宏伟。人", "湖州市生态环境局南津分局",
+                   "和证书编号,20167828|")
+
+
+def test_a_copy_whose_every_line_differs_a_little_is_still_a_candidate() -> None:
+    """The index finds candidates by runs of characters, not only by whole lines."""
+    from verify.duplicates import _line_keys
+
+    original = PagePrint("A/orig.jpg", "A/orig.jpg", "A", "a", 1, 0x95606ACA6A1E6B97, 0x80CCCCDCDCD4FCFE,
+                         CERT_PHOTO, (1, 0))
+    copy = PagePrint("B/copy.jpg", "B/copy.jpg", "B", "b", 1, 0xD43D3F853E946A21, 0xF6C88C8CC4C4CCCC,
+                     CERT_PHOTO_COPY, (1, 1))
+    assert not _line_keys(original.lines) & _line_keys(copy.lines)  # no whole line in common
+    assert page_similarity(copy, original) is not None
+    index = DuplicateIndex()
+    index.add([original])
+    index.add([copy])
+    hits = index.find([copy])
+    assert [(h.page, h.other_path, h.other_page) for h in hits] == [(1, "A/orig.jpg", 1)]
