@@ -7,6 +7,7 @@ work on 32×32 / 9×8 pixels anyway), which keeps this at a few milliseconds a p
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import cv2
@@ -66,3 +67,105 @@ def text_lines(text: PageText) -> tuple[str, ...]:
         if len(c) >= MIN_LINE_CHARS:
             out.append(c)
     return tuple(out)
+
+
+# ----------------------------------------------------------------------------- line glyphs
+#
+# What each text line looks like, for telling a misreading from a different text: two copies
+# of one page show the same glyphs where OCR read 为表彰 on one and 为才朝 on the other; two
+# colleagues' pages show other glyphs where one reads 韩德明 and the other 徐春燕 (see
+# ``verify.duplicates.glyph_similarity``). Each line is cut from the page by its text box,
+# straightened, cut to its ink, scaled to ``GLYPH_HEIGHT`` pixels and binarised: a Han
+# character is then about a GLYPH_HEIGHT-pixel square, a line of 30 characters 60 bytes a row.
+GLYPH_HEIGHT = 16  # px: enough to tell one Han character from another, a few hundred bytes a line
+GLYPH_PAGE_SIDE = 2400  # px, at most this long side for the page the lines are cut from (~200 DPI)
+GLYPH_PAD = 0.25  # of the box height, added above and below (Tesseract boxes clip slanted lines)
+GLYPH_MAX_WIDTH = 1600  # px of a normalised line (100 Han characters): longer lines are cut
+GLYPH_MIN_INK = 20  # ink pixels a line needs at page resolution, else it is not stored
+
+
+def glyph_page(image: np.ndarray) -> np.ndarray:
+    """The grey page that line glyphs are cut from, reduced to at most ``GLYPH_PAGE_SIDE``."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    h, w = grey.shape
+    if max(h, w) > GLYPH_PAGE_SIDE:
+        f = GLYPH_PAGE_SIDE / max(h, w)
+        grey = cv2.resize(grey, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(grey)
+
+
+def _straightened(ink: np.ndarray) -> np.ndarray:
+    """A line's ink mask sheared level: the slope of the ink's centre row across the line's
+    eight column bands (a scan 0.8° askew drifts 20 px over a 1500-px line, a glyph's height)."""
+    h, w = ink.shape
+    bands = 8
+    if w < bands * 4:
+        return ink
+    xs, ys = [], []
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    for i in range(bands):
+        part = ink[:, i * w // bands:(i + 1) * w // bands]
+        mass = float(part.sum())
+        if mass > 0:
+            xs.append((i + 0.5) * w / bands)
+            ys.append(float((part * rows).sum()) / mass)
+    if len(xs) < 3:
+        return ink
+    slope = float(np.polyfit(xs, ys, 1)[0])
+    if abs(slope) < 0.002 or abs(slope) > 0.1:
+        return ink
+    shear = np.float32([[1, 0, 0], [-slope, 1, slope * w / 2]])
+    return cv2.warpAffine(ink, shear, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def line_glyph(grey: np.ndarray, bbox: tuple[float, float, float, float]) -> bytes:
+    """One line's glyph strip: 2 bytes of width, then the rows' bits (``np.packbits``), zlib'd;
+    b"" when the box holds no ink."""
+    h, w = grey.shape
+    x0, y0, x1, y1 = bbox
+    pad = GLYPH_PAD * (y1 - y0)
+    px0, px1 = max(0, int(x0 * w) - 2), min(w, int(x1 * w) + 2)
+    py0, py1 = max(0, int((y0 - pad) * h)), min(h, int((y1 + pad) * h) + 1)
+    if px1 - px0 < 4 or py1 - py0 < 4:
+        return b""
+    crop = grey[py0:py1, px0:px1]
+    _t, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if int(ink.sum()) < GLYPH_MIN_INK or float(ink.mean()) > 0.6:  # nothing, or a dark block
+        return b""
+    ink = _straightened(ink)
+    rows = ink.sum(axis=1)
+    cols = np.nonzero(ink.sum(axis=0))[0]
+    # The line's own rows: the run of inked rows around the box's middle (not a neighbour's
+    # descenders that the padding took in).
+    mid = int(np.clip((0.5 * (y0 + y1) * h) - py0, 0, len(rows) - 1))
+    lo, hi = mid, mid + 1
+    gap = max(2, (py1 - py0) // 12)
+    while lo > 0 and rows[max(0, lo - gap):lo].any():
+        lo -= 1
+    while hi < len(rows) and rows[hi:hi + gap].any():
+        hi += 1
+    ink = ink[lo:hi, cols[0]:cols[-1] + 1]
+    if ink.shape[0] < 3 or int(ink.sum()) < GLYPH_MIN_INK:
+        return b""
+    width = min(GLYPH_MAX_WIDTH, max(1, round(ink.shape[1] * GLYPH_HEIGHT / ink.shape[0])))
+    small = cv2.resize(ink.astype(np.float32), (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
+    bits = np.packbits(small >= 0.35, axis=1)
+    return zlib.compress(width.to_bytes(2, "big") + bits.tobytes(), 9)
+
+
+def glyph_strip(glyph: bytes) -> np.ndarray | None:
+    """A stored line glyph as a float32 image (``GLYPH_HEIGHT`` rows, 1.0 = ink); None if none."""
+    if not glyph:
+        return None
+    raw = zlib.decompress(glyph)
+    width = int.from_bytes(raw[:2], "big")
+    bits = np.frombuffer(raw[2:], dtype=np.uint8).reshape(GLYPH_HEIGHT, -1)
+    return np.unpackbits(bits, axis=1)[:, :width].astype(np.float32)
+
+
+def line_glyphs(grey: np.ndarray, text: PageText) -> tuple[bytes, ...]:
+    """The glyph strip of each of the text's spans (its lines), on ``grey`` (``glyph_page``
+    of the page as delivered; turned here as the text was read)."""
+    if text.rotation % 360:
+        grey = np.ascontiguousarray(np.rot90(grey, k=-(text.rotation // 90)))
+    return tuple(line_glyph(grey, s.bbox) for s in text.spans)
