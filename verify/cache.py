@@ -90,6 +90,22 @@ class StoredPage:
     lines: tuple[str, ...]  # compact text lines; () when the page was not fully read
     run: float
     exact: bool = False  # the lines are the PDF's own text layer (see duplicates.PagePrint)
+    glyphs: tuple[bytes, ...] = ()  # each line's glyph strip (see duplicates.PagePrint)
+
+
+def pack_glyphs(glyphs: tuple[bytes, ...]) -> bytes:
+    """Line glyph strips as one blob: each one's length (4 bytes) before it."""
+    return b"".join(len(g).to_bytes(4, "big") + g for g in glyphs)
+
+
+def unpack_glyphs(blob: bytes | None) -> tuple[bytes, ...]:
+    out, at = [], 0
+    data = blob or b""
+    while at + 4 <= len(data):
+        n = int.from_bytes(data[at:at + 4], "big")
+        out.append(bytes(data[at + 4:at + 4 + n]))
+        at += 4 + n
+    return tuple(out)
 
 
 _SCHEMA = """
@@ -101,7 +117,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE TABLE IF NOT EXISTS pages (
     doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL, sha256 TEXT NOT NULL,
     page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL, run REAL NOT NULL,
-    exact INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (doc, page));
+    exact INTEGER NOT NULL DEFAULT 0, glyphs BLOB, PRIMARY KEY (doc, page));
 """
 
 
@@ -120,9 +136,13 @@ class EvidenceStore:
         self._db.executescript(_SCHEMA)
         # A store written before pages knew whether their text is a text layer: the column is
         # added, and its old pages count as OCR text (compared leniently, as they were).
-        if "exact" not in {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}:
+        # Likewise the lines' glyph strips: old pages have none, and are compared by text alone.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
+        for name, decl in (("exact", "INTEGER NOT NULL DEFAULT 0"), ("glyphs", "BLOB")):
+            if name in columns:
+                continue
             try:
-                self._db.execute("ALTER TABLE pages ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+                self._db.execute(f"ALTER TABLE pages ADD COLUMN {name} {decl}")
             except sqlite3.OperationalError as exc:  # another run upgraded it meanwhile
                 if "duplicate column" not in str(exc):
                     raise
@@ -193,27 +213,32 @@ class EvidenceStore:
 
     def put_pages(self, doc: str, display: str, applicant: str, sha256: str,
                   pages: tuple[PageEvidence, ...], lines: dict[int, tuple[str, ...]],
-                  exact: frozenset[int] = frozenset()) -> None:
+                  exact: frozenset[int] = frozenset(),
+                  glyphs: dict[int, tuple[bytes, ...]] | None = None) -> None:
         """Replace the fingerprints stored for document ``doc`` (its file may have changed);
-        ``exact``: the pages whose lines are a text layer."""
+        ``exact``: the pages whose lines are a text layer; ``glyphs``: each page's lines'
+        glyph strips (aligned with its lines)."""
+        glyphs = glyphs or {}
         rows = [(doc, display, applicant, sha256, p.number, p.fingerprint, p.dhash,
-                 "\n".join(lines.get(p.number, ())), self.run, int(p.number in exact))
+                 "\n".join(lines.get(p.number, ())), self.run, int(p.number in exact),
+                 pack_glyphs(glyphs[p.number]) if glyphs.get(p.number) else None)
                 for p in pages]
         self._db.execute("BEGIN")
         try:
             self._db.execute("DELETE FROM pages WHERE doc=?", (doc,))
             self._db.executemany(
                 "INSERT INTO pages (doc, display, applicant, sha256, page, phash, dhash, lines, run,"
-                " exact) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                " exact, glyphs) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
 
     def iter_pages(self) -> Iterator[StoredPage]:
-        for doc, display, applicant, sha, page, ph, dh, lines, run, exact in self._db.execute(
-                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact"
+        for doc, display, applicant, sha, page, ph, dh, lines, run, exact, glyphs in self._db.execute(
+                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact, glyphs"
                 " FROM pages"):
-            yield StoredPage(doc, display, applicant, sha, int(page), ph, dh,
-                             tuple(x for x in str(lines).split("\n") if x), float(run),
-                             bool(exact))
+            kept = tuple(x for x in str(lines).split("\n") if x)
+            strips = unpack_glyphs(glyphs)
+            yield StoredPage(doc, display, applicant, sha, int(page), ph, dh, kept, float(run),
+                             bool(exact), strips if len(strips) == len(kept) else ())

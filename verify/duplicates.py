@@ -46,15 +46,18 @@ from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise
 
+import cv2
+import numpy as np
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from .checks.fingerprint import MIN_LINE_CHARS, text_lines
+from .checks.fingerprint import GLYPH_HEIGHT, MIN_LINE_CHARS, glyph_strip, text_lines
 from .model import DocumentEvidence, PageEvidence, PageText
 from .rules import DuplicateHit
 from .text.normalize import compact
@@ -134,6 +137,9 @@ class PagePrint:
     # The text is the PDF's own (a born-digital page): it has no OCR slips, so every character
     # that differs from another exact page differs (kept in the store for later runs).
     exact: bool = False
+    # Each line's glyph strip (``checks.fingerprint.line_glyph``), aligned with ``lines``; b""
+    # for a line without one, () for a page without any (stores written before glyphs).
+    glyphs: tuple[bytes, ...] = ()
 
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
@@ -149,6 +155,15 @@ class PagePrint:
             if line.startswith(SHAKY_MARK):
                 out.append((at, at + n))
             at += n
+        return tuple(out)
+
+    @cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        """Where in ``text`` each line starts, and the text's end."""
+        out, at = [0], 0
+        for line in self.lines:
+            at += len(line.replace(SHAKY_MARK, ""))
+            out.append(at)
         return tuple(out)
 
     @cached_property
@@ -203,6 +218,8 @@ class TextComparison:
     fields: tuple[tuple[str, str], ...]  # differing stretches where both read text: (王思远, 郑一鸣)
     slips: tuple[tuple[str, str], ...]  # single swapped characters: (站, 让)
     exact: bool = False  # both texts are text layers: no field is an OCR misreading
+    # Where each field lies: (start, end) in the first text, (start, end) in the second.
+    field_at: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def slip_allowance(self) -> float:
@@ -359,7 +376,8 @@ def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), sha
     ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``)."""
     ab, ba = _compare_one_way(sa, sb, exact, shaky_a, shaky_b), _compare_one_way(sb, sa, exact, shaky_b, shaky_a)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
-                        tuple((y, x) for x, y in ba.slips), exact)
+                        tuple((y, x) for x, y in ba.slips), exact,
+                        tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in ba.field_at))
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
@@ -368,6 +386,7 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
     han_b, dig_b = _text_chars(sb)
     agreed = 0
     fields: list[tuple[str, str]] = []
+    field_at: list[tuple[int, int, int, int]] = []
     slips: list[tuple[str, str]] = []
     if sa and sb:
         # Differing stretches as (start, end) in sa and in sb: runs of non-equal opcodes.
@@ -400,9 +419,123 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
             kind = _classify(a, b, exact)
             if kind == "field":
                 fields.append((a, b))
+                field_at.append((a0, a1, b0, b1))
             elif kind == "slip":
                 slips.append((a, b))
-    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact)
+    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact,
+                          tuple(field_at))
+
+
+# ----------------------------------------------------------------------------- glyphs
+#
+# A field found in the text is looked at in the two pages' images: the glyph strips of the
+# two lines it lies in (``checks.fingerprint.line_glyph``), cut at the columns its characters
+# take (a Han character one unit, a Latin letter or digit about half). The same printed
+# characters misread two ways (为表彰 / 为才朝) have the same glyphs there; a colleague's
+# other name (韩德明 / 徐春燕) other glyphs.
+GLYPH_SAME = 0.70  # normalised cross-correlation at or above which a field's glyphs are the same
+GLYPH_SHIFT = GLYPH_HEIGHT  # px: the columns are estimated from the text: about a character off
+GLYPH_WIDTH_RATIO = 1.6  # fields' widths further apart than this hold other glyphs
+# A strip's text may come out smaller than the other's (its box took in a scanner's border
+# or a seal's ring, and the strip's height with it): each side's glyphs are also looked for
+# at these sizes in the other's.
+GLYPH_SCALES = (1.0, 0.87, 0.75)
+GLYPH_MIN_WIDTH = 6  # px: a narrower field (a punctuation mark) says nothing
+# Pixels of a line's strip per character unit, where its text tells where its glyphs are: on
+# the pair seeds 9701–9703 lines ran 15.7–18.1 px a unit (quartiles; text layers 14–24 from
+# the 5th to the 95th percentile). Outside, the OCR lost part of the line (a table read as
+# ``=站限公司`` under a 300-px strip) or the strip took in more than the line (a tilted photo's
+# box over two lines): no column can be placed.
+GLYPH_UNIT_PX = (12.0, 26.0)
+
+
+def _unit(ch: str) -> float:
+    """Width of a character in a line of Chinese print, in Han characters."""
+    if _is_han(ch) or ord(ch) > 0x2000:
+        return 1.0
+    return 0.55 if ch.isalnum() else 0.8  # a digit or Latin letter; punctuation printed full width
+
+
+@lru_cache(maxsize=4096)
+def _strip(glyph: bytes) -> np.ndarray | None:
+    """A line's glyph strip, blurred a little: two binarisations of one glyph differ by a pixel
+    at its edges."""
+    strip = glyph_strip(glyph)
+    return None if strip is None else cv2.GaussianBlur(strip, (3, 3), 0.8)
+
+
+def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int, int] | None:
+    """The glyph strip of the line [start, end) of ``p.text`` lies in, and the columns of those
+    characters in it; None when the stretch runs over two lines or the line has no glyphs."""
+    starts = p.line_starts
+    i = bisect_right(starts, start) - 1
+    if i < 0 or i >= len(p.lines) or end > starts[i + 1] or i >= len(p.glyphs):
+        return None
+    strip = _strip(p.glyphs[i])
+    if strip is None:
+        return None
+    units = [_unit(ch) for ch in p.lines[i].replace(SHAKY_MARK, "")]
+    total = sum(units)
+    s0, s1 = start - starts[i], end - starts[i]
+    width = strip.shape[1]
+    if not GLYPH_UNIT_PX[0] * total <= width <= GLYPH_UNIT_PX[1] * total:
+        return None
+    x0 = round(sum(units[:s0]) / total * width)
+    x1 = round(sum(units[:s1]) / total * width)
+    return strip, x0, x1
+
+
+def _best_match(src: np.ndarray, x0: int, x1: int, dst: np.ndarray, y0: int, y1: int) -> float | None:
+    """The best correlation of ``src``'s columns [x0, x1), at its size or a little smaller,
+    anywhere in ``dst``'s columns [y0, y1) widened by ``GLYPH_SHIFT`` each way (and two rows
+    up or down)."""
+    window = dst[:, max(0, y0 - GLYPH_SHIFT):min(dst.shape[1], y1 + GLYPH_SHIFT)]
+    window = cv2.copyMakeBorder(window, 2, 2, 0, 0, cv2.BORDER_CONSTANT, value=0.0)
+    if float(window.std()) < 1e-3:
+        return None
+    best = None
+    for scale in GLYPH_SCALES:
+        template = src[:, x0:x1]
+        if scale != 1.0:
+            size = (max(1, round(template.shape[1] * scale)), round(template.shape[0] * scale))
+            template = cv2.resize(template, size, interpolation=cv2.INTER_AREA)
+        if template.shape[1] > window.shape[1] or float(template.std()) < 1e-3:
+            continue
+        score = float(cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED).max())
+        best = score if best is None else max(best, score)
+    return best
+
+
+def glyph_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) -> float | None:
+    """How alike the glyphs of a field are on the two pages (``at``: its place in each text),
+    as the best correlation of either side's glyphs found in the other's; None when a side has
+    no glyphs there (an older store, a line read in garble, a stretch over two lines)."""
+    ga, gb = _field_columns(a, at[0], at[1]), _field_columns(b, at[2], at[3])
+    if ga is None or gb is None:
+        return None
+    (sa, xa0, xa1), (sb, xb0, xb1) = ga, gb
+    wa, wb = xa1 - xa0, xb1 - xb0
+    if min(wa, wb) < GLYPH_MIN_WIDTH:
+        return None
+    if max(wa, wb) > GLYPH_WIDTH_RATIO * min(wa, wb):
+        return 0.0
+    ab, ba = _best_match(sa, xa0, xa1, sb, xb0, xb1), _best_match(sb, xb0, xb1, sa, xa0, xa1)
+    found = [x for x in (ab, ba) if x is not None]
+    return max(found) if found else None
+
+
+def _compare(a: PagePrint, b: PagePrint) -> TextComparison:
+    """``compare_text`` of two prints, with the fields whose glyphs are the same on both pages
+    (misreadings) counted as slips instead."""
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    if not c.fields or c.exact or not a.glyphs or not b.glyphs:
+        return c
+    keep = [i for i, at in enumerate(c.field_at) if (glyph_similarity(a, b, at) or 0.0) < GLYPH_SAME]
+    if len(keep) == len(c.fields):
+        return c
+    misread = tuple(f for i, f in enumerate(c.fields) if i not in keep)
+    return replace(c, fields=tuple(c.fields[i] for i in keep), slips=c.slips + misread,
+                   field_at=tuple(c.field_at[i] for i in keep))
 
 
 def _could_agree(a: PagePrint, b: PagePrint, d_p: int, d_d: int | None) -> bool:
@@ -432,7 +565,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    c = _compare(a, b)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -453,7 +586,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    c = _compare(a, b)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
@@ -478,15 +611,25 @@ def compared_lines(text: PageText) -> tuple[str, ...]:
     letter. Its digits stay: a certificate number read at 29 behind junk (``iE48S:1039961…``)
     is still the number that tells two colleagues' certificates apart. Lines read under
     ``SHAKY_LINE_CONF`` start with ``SHAKY_MARK`` (see ``PagePrint.shaky``)."""
+    return tuple(line for line, _glyph in _compared(text, ()))
+
+
+def _compared(text: PageText, glyphs: tuple[bytes, ...]) -> list[tuple[str, bytes]]:
+    """``compared_lines`` with each line's glyph strip (b"" where there is none, or where the
+    line's Han characters were left out: its characters no longer say where its glyphs are)."""
     lines = text.text.split("\n")
     if len(lines) != len(text.spans):  # not one line per span: nothing to go by
-        return text_lines(text)
+        return [(line, b"") for line in text_lines(text)]
+    if len(glyphs) != len(lines):
+        glyphs = (b"",) * len(lines)
     out = []
-    for line, span in zip(lines, text.spans, strict=True):
-        kept = compact(line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line))
+    for line, span, glyph in zip(lines, text.spans, glyphs, strict=True):
+        garbled = span.conf < GARBLED_LINE_CONF
+        kept = compact(_HAN_CHAR.sub("", line) if garbled else line)
         if len(kept) >= MIN_LINE_CHARS:  # as text_lines
-            out.append(SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept)
-    return tuple(out)
+            out.append((SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept,
+                        b"" if garbled else glyph))
+    return out
 
 
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
@@ -494,11 +637,14 @@ def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]
     lines left out; blank pages without hashes, so they match nothing)."""
     out = []
     for p in evidence.pages:
-        lines = compared_lines(p.text) if p.text_scope == "full" else ()
+        compared = _compared(p.text, p.line_glyphs) if p.text_scope == "full" else []
+        lines = tuple(line for line, _glyph in compared)
+        glyphs = tuple(glyph for _line, glyph in compared)
         blank = is_blank(p)
         out.append(PagePrint(str(evidence.ref.logical), evidence.ref.display, applicant,
                              evidence.sha256 or "", p.number, None if blank else _int(p.fingerprint),
-                             None if blank else _int(p.dhash), lines, order, is_exact(p)))
+                             None if blank else _int(p.dhash), lines, order, is_exact(p),
+                             glyphs if any(glyphs) else ()))
     return out
 
 

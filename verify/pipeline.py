@@ -611,7 +611,8 @@ def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
         order = (0, rank.setdefault(p.doc, len(rank)))
         index.add([PagePrint(p.doc, p.display, p.applicant, p.sha256, p.page,
                              int(p.phash, 16) if p.phash else None,
-                             int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact)])
+                             int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact,
+                             p.glyphs)])
     return index
 
 
@@ -657,7 +658,8 @@ def iter_reports(options: Options, profile: Profile | None = None,
                 store.put_pages(str(evidence.ref.logical), evidence.ref.display, identity[i],
                                 evidence.sha256, evidence.pages,
                                 {p.page: p.lines for p in mine},
-                                frozenset(p.page for p in mine if p.exact))
+                                frozenset(p.page for p in mine if p.exact),
+                                {p.page: p.glyphs for p in mine})
             if progress is not None:
                 progress.update(evidence, outcome.cached)
             if on_progress:

@@ -81,6 +81,7 @@ GLYPH_HEIGHT = 16  # px: enough to tell one Han character from another, a few hu
 GLYPH_PAGE_SIDE = 2400  # px, at most this long side for the page the lines are cut from (~200 DPI)
 GLYPH_PAD = 0.25  # of the box height, added above and below (Tesseract boxes clip slanted lines)
 GLYPH_MAX_WIDTH = 1600  # px of a normalised line (100 Han characters): longer lines are cut
+GLYPH_ROW_SHARE = 0.12  # of the densest row's ink: rows under it are not the line's text
 GLYPH_MIN_INK = 20  # ink pixels a line needs at page resolution, else it is not stored
 
 
@@ -114,7 +115,7 @@ def _straightened(ink: np.ndarray) -> np.ndarray:
     slope = float(np.polyfit(xs, ys, 1)[0])
     if abs(slope) < 0.002 or abs(slope) > 0.1:
         return ink
-    shear = np.float32([[1, 0, 0], [-slope, 1, slope * w / 2]])
+    shear = np.array([[1, 0, 0], [-slope, 1, slope * w / 2]], dtype=np.float32)
     return cv2.warpAffine(ink, shear, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
@@ -133,18 +134,26 @@ def line_glyph(grey: np.ndarray, bbox: tuple[float, float, float, float]) -> byt
     if int(ink.sum()) < GLYPH_MIN_INK or float(ink.mean()) > 0.6:  # nothing, or a dark block
         return b""
     ink = _straightened(ink)
+    # The line's own rows: the run of rows around the box's middle that hold text's density of
+    # ink, not a neighbour's descenders that the padding took in, nor the thin arcs of a seal's
+    # ring over the line (one made a line's text a third of the strip's height).
     rows = ink.sum(axis=1)
-    cols = np.nonzero(ink.sum(axis=0))[0]
-    # The line's own rows: the run of inked rows around the box's middle (not a neighbour's
-    # descenders that the padding took in).
+    dense = rows >= max(1.0, GLYPH_ROW_SHARE * float(rows.max()))
     mid = int(np.clip((0.5 * (y0 + y1) * h) - py0, 0, len(rows) - 1))
+    if not dense[mid]:
+        near = np.nonzero(dense)[0]
+        mid = int(near[np.argmin(np.abs(near - mid))])
     lo, hi = mid, mid + 1
     gap = max(2, (py1 - py0) // 12)
-    while lo > 0 and rows[max(0, lo - gap):lo].any():
+    while lo > 0 and dense[max(0, lo - gap):lo].any():
         lo -= 1
-    while hi < len(rows) and rows[hi:hi + gap].any():
+    while hi < len(rows) and dense[hi:hi + gap].any():
         hi += 1
-    ink = ink[lo:hi, cols[0]:cols[-1] + 1]
+    ink = ink[lo:hi]
+    cols = np.nonzero(ink.sum(axis=0))[0]
+    if len(cols) == 0:
+        return b""
+    ink = ink[:, cols[0]:cols[-1] + 1]
     if ink.shape[0] < 3 or int(ink.sum()) < GLYPH_MIN_INK:
         return b""
     width = min(GLYPH_MAX_WIDTH, max(1, round(ink.shape[1] * GLYPH_HEIGHT / ink.shape[0])))
