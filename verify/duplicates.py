@@ -364,8 +364,8 @@ def _trim_shaky(sa: str, sb: str, run: tuple[int, int, int, int], shaky_a: Spans
 
 
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
-def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = ()
-                 ) -> TextComparison:
+def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = (),
+                 breaks_a: tuple[int, ...] = (), breaks_b: tuple[int, ...] = ()) -> TextComparison:
     """Align two compact page texts and sort their differences.
 
     An optimal alignment is not unique and the one Levenshtein picks depends on which text
@@ -373,15 +373,45 @@ def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), sha
     kept as one stretch the other. Both ways are taken and the one that finds more
     disagreement is kept, so the answer does not depend on which page is the original.
     ``exact``: both texts are the documents' own text layers (see ``_classify``); ``shaky_a``,
-    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``)."""
-    ab, ba = _compare_one_way(sa, sb, exact, shaky_a, shaky_b), _compare_one_way(sb, sa, exact, shaky_b, shaky_a)
+    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``); ``breaks_a``,
+    ``breaks_b``: where its lines start (``PagePrint.line_starts``)."""
+    ab = _compare_one_way(sa, sb, exact, shaky_a, shaky_b, breaks_a, breaks_b)
+    ba = _compare_one_way(sb, sa, exact, shaky_b, shaky_a, breaks_b, breaks_a)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
                         tuple((y, x) for x, y in ba.slips), exact,
                         tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in ba.field_at))
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
-def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans) -> TextComparison:
+def _line_split(run: tuple[int, int, int, int], breaks_a: tuple[int, ...], breaks_b: tuple[int, ...]
+                ) -> list[tuple[int, int, int, int]]:
+    """A differing stretch that runs over one line break on each page, cut there: a title
+    one page read and the other garbled, then the next line's name (荣誉证书|冯玉兰 against
+    rmsAN|周健, a colleague's certificate, pair seed 9702) is one stretch whose garbage hid the
+    name."""
+    a0, a1, b0, b1 = run
+    inner_a = [i for i in breaks_a if a0 < i < a1]
+    inner_b = [i for i in breaks_b if b0 < i < b1]
+    if len(inner_a) != 1 or len(inner_b) != 1:
+        return [run]
+    return [(a0, inner_a[0], b0, inner_b[0]), (inner_a[0], a1, inner_b[0], b1)]
+
+
+def _split_field(sa: str, sb: str, run: tuple[int, int, int, int], part: tuple[int, int, int, int],
+                 exact: bool) -> bool:
+    """A part of a stretch cut at line breaks (``_line_split``) is a field, and neither side of
+    it is read on the other page's side of the stretch: a line one page lost shifts the pairing
+    (录用证明|黄海阅同志 against -~en|录用证明: 录用证明 is not another text than 黄海阅同志)."""
+    a, b = sa[part[0]:part[1]], sb[part[2]:part[3]]
+    if _classify(a, b, exact) != "field":
+        return False
+    whole_a, whole_b = sa[run[0]:run[1]], sb[run[2]:run[3]]
+    return (LCSseq.similarity(_NOT_HAN_OR_DIGIT.sub("", a), whole_b) <= 1
+            and LCSseq.similarity(_NOT_HAN_OR_DIGIT.sub("", b), whole_a) <= 1)
+
+
+def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans,
+                     breaks_a: tuple[int, ...] = (), breaks_b: tuple[int, ...] = ()) -> TextComparison:
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
     agreed = 0
@@ -417,6 +447,13 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
             a0, a1, b0, b1 = _trim_shaky(sa, sb, (a0, a1, b0, b1), shaky_a, shaky_b)
             a, b = sa[a0:a1], sb[b0:b1]
             kind = _classify(a, b, exact)
+            if kind == "noise":
+                parts = _line_split((a0, a1, b0, b1), breaks_a, breaks_b)
+                found = [p for p in parts if len(parts) > 1 and _split_field(sa, sb, (a0, a1, b0, b1), p, exact)]
+                if found:
+                    fields.extend((sa[p[0]:p[1]], sb[p[2]:p[3]]) for p in found)
+                    field_at.extend(found)
+                    continue
             if kind == "field":
                 fields.append((a, b))
                 field_at.append((a0, a1, b0, b1))
@@ -527,7 +564,7 @@ def glyph_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) 
 def _compare(a: PagePrint, b: PagePrint) -> TextComparison:
     """``compare_text`` of two prints, with the fields whose glyphs are the same on both pages
     (misreadings) counted as slips instead."""
-    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky, a.line_starts, b.line_starts)
     if not c.fields or c.exact or not a.glyphs or not b.glyphs:
         return c
     keep = [i for i, at in enumerate(c.field_at) if (glyph_similarity(a, b, at) or 0.0) < GLYPH_SAME]
