@@ -33,13 +33,22 @@ The first occurrence is the original (earlier in this run's input order, or stor
 earlier run); later ones get the finding. Candidates come from an index (hash bands, exact
 text lines and winnowed runs of characters), not from comparing every pair, so an archive of 10⁵ pages stays fast.
 
+* **A misreading has the printed glyphs.** OCR misreads two or three Han characters with high
+  confidence now and then (为表彰 → 为才朝, 清洁 → 请浩 at 84–94): text alone cannot tell that
+  from a colleague's other name. Every text line's image is kept, small (``line_glyphs``), and
+  a field is looked at there: where both pages show the same glyphs it is a misreading and
+  counts as a slip; a colleague's name has other glyphs and stays a field (``_compare``).
+
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
 Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip (unless it is
-printed twice and read alike both times). A misreading of two or three Han characters inside
-confidently read text (清洁 / 请浩 at 87–92, 垃圾焚 / 坊诉葬) is a field: the copy is missed; so
-is a text layer's line (a decorative title, a seal's legend) that OCR of the copy read as
-Han garble at 50–60, and a line garbled on one side only.
+printed twice and read alike both times). Glyphs tell a misreading only where both lines'
+glyphs were kept and their text places the field (not across two lines, not in a line whose
+OCR lost part of it or read a frame into it) and nothing covers it on one copy (a grey
+seal's ink over 境检 on one scan: 0.58); names that share most of their strokes (冯德明 /
+马慧敏, 0.74) come close to the threshold. A text layer's line (a decorative title, a seal's
+legend) that OCR of the copy read as Han garble at 50–60, and a line garbled on one side
+only, are still fields.
 """
 
 from __future__ import annotations
@@ -470,27 +479,43 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
 # take (a Han character one unit, a Latin letter or digit about half). The same printed
 # characters misread two ways (为表彰 / 为才朝) have the same glyphs there; a colleague's
 # other name (韩德明 / 徐春燕) other glyphs.
-GLYPH_SAME = 0.70  # normalised cross-correlation at or above which a field's glyphs are the same
+# Correlation (``glyph_similarity``: the worse of the whole field and its characters' cells)
+# at or above which a field's glyphs are the same. Fitted on the fields of pair seeds
+# 9701–9703 and (glyphs cut again from their documents, same OCR) 9401–9406 and dev 71–74:
+# copies' misread fields scored 0.769–0.979 (14 of 17 that had glyphs on both sides; under:
+# a grey seal over the field on one copy 0.58, two damaged date lines 0.69), colleagues'
+# differing names and titles (the field that keeps each negative pair apart) at most 0.633
+# against the original and 0.739 against the copy (冯德明 / 马慧敏: 冯 holds 马). 0.75 lies
+# between; the margin is thin on the negatives' side. (At 16-px strips the two overlapped:
+# 0.756 / 0.73.)
+GLYPH_SAME = 0.75
+GLYPH_BLUR = 0.05 * GLYPH_HEIGHT  # px, a Gaussian's sigma: binarisations differ at the edges
 GLYPH_SHIFT = GLYPH_HEIGHT  # px: the columns are estimated from the text: about a character off
 GLYPH_WIDTH_RATIO = 1.6  # fields' widths further apart than this hold other glyphs
 # A strip's text may come out smaller than the other's (its box took in a scanner's border
 # or a seal's ring, and the strip's height with it): each side's glyphs are also looked for
 # at these sizes in the other's.
 GLYPH_SCALES = (1.0, 0.87, 0.75)
+# Share of a field's columns that is ink, under which they lie between characters, not on
+# them (Han characters are 20–40 % ink): blank against blank correlates as highly as the same
+# glyphs do.
+GLYPH_MIN_INK_SHARE = 0.08
+GLYPH_CELL_SHIFT = 3  # px a character's cell may move against where the whole field fits
+GLYPH_PUNCT_UNIT = 0.8
 GLYPH_MIN_WIDTH = 6  # px: a narrower field (a punctuation mark) says nothing
 # Pixels of a line's strip per character unit, where its text tells where its glyphs are: on
-# the pair seeds 9701–9703 lines ran 15.7–18.1 px a unit (quartiles; text layers 14–24 from
-# the 5th to the 95th percentile). Outside, the OCR lost part of the line (a table read as
+# the pair seeds 9701–9703 lines ran 0.98–1.13 strip heights a unit (quartiles; text layers
+# 0.87–1.5 from the 5th to the 95th percentile). Outside, the OCR lost part of the line (a table read as
 # ``=站限公司`` under a 300-px strip) or the strip took in more than the line (a tilted photo's
 # box over two lines): no column can be placed.
-GLYPH_UNIT_PX = (12.0, 26.0)
+GLYPH_UNIT_PX = (0.75 * GLYPH_HEIGHT, 1.625 * GLYPH_HEIGHT)
 
 
 def _unit(ch: str) -> float:
     """Width of a character in a line of Chinese print, in Han characters."""
     if _is_han(ch) or ord(ch) > 0x2000:
         return 1.0
-    return 0.55 if ch.isalnum() else 0.8  # a digit or Latin letter; punctuation printed full width
+    return 0.55 if ch.isalnum() else GLYPH_PUNCT_UNIT  # a digit or Latin letter; punctuation
 
 
 @lru_cache(maxsize=4096)
@@ -498,7 +523,10 @@ def _strip(glyph: bytes) -> np.ndarray | None:
     """A line's glyph strip, blurred a little: two binarisations of one glyph differ by a pixel
     at its edges."""
     strip = glyph_strip(glyph)
-    return None if strip is None else cv2.GaussianBlur(strip, (3, 3), 0.8)
+    return None if strip is None else cv2.GaussianBlur(strip, (0, 0), GLYPH_BLUR)
+
+
+_FRAME_MARKS = "|[]!"
 
 
 def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int, int] | None:
@@ -511,8 +539,14 @@ def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int,
     strip = _strip(p.glyphs[i])
     if strip is None:
         return None
-    units = [_unit(ch) for ch in p.lines[i].replace(SHAKY_MARK, "")]
+    line = p.lines[i].replace(SHAKY_MARK, "")
+    # A frame's bar beside the line reads as | and is not in its strip (fingerprint's
+    # _text_columns): it takes no width.
+    units = [0.0 if ch in _FRAME_MARKS and (not line[:k].strip(_FRAME_MARKS) or not line[k:].strip(_FRAME_MARKS))
+             else _unit(ch) for k, ch in enumerate(line)]
     total = sum(units)
+    if total <= 0:
+        return None
     s0, s1 = start - starts[i], end - starts[i]
     width = strip.shape[1]
     if not GLYPH_UNIT_PX[0] * total <= width <= GLYPH_UNIT_PX[1] * total:
@@ -522,31 +556,66 @@ def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int,
     return strip, x0, x1
 
 
+def _ncc(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Normalised cross-correlation of two equal-sized images; None if either is flat."""
+    dx, dy = x - x.mean(), y - y.mean()
+    norm = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
+    return float((dx * dy).sum()) / norm if norm > 1e-6 else None
+
+
 def _best_match(src: np.ndarray, x0: int, x1: int, dst: np.ndarray, y0: int, y1: int) -> float | None:
-    """The best correlation of ``src``'s columns [x0, x1), at its size or a little smaller,
-    anywhere in ``dst``'s columns [y0, y1) widened by ``GLYPH_SHIFT`` each way (and two rows
-    up or down)."""
-    window = dst[:, max(0, y0 - GLYPH_SHIFT):min(dst.shape[1], y1 + GLYPH_SHIFT)]
+    """How well ``src``'s columns [x0, x1) are found in ``dst`` near its columns [y0, y1).
+
+    The field is placed where it correlates best, at its size or a little smaller, within
+    ``GLYPH_SHIFT`` columns each way and two rows up or down; there each of its characters
+    (a ``GLYPH_HEIGHT``-wide cell) is correlated with what lies under it, shifted at most
+    ``GLYPH_CELL_SHIFT``. The answer is the worst of the whole and its cells: a name that shares
+    its given name (朱安传 read for 朱宏伟 against a colleague's 梁宏伟) matches well as a whole,
+    its surname's cell does not; and a cell alone, free to move, finds 马 inside 冯."""
+    left = max(0, y0 - GLYPH_SHIFT)
+    window = dst[:, left:min(dst.shape[1], y1 + GLYPH_SHIFT)]
     window = cv2.copyMakeBorder(window, 2, 2, 0, 0, cv2.BORDER_CONSTANT, value=0.0)
     if float(window.std()) < 1e-3:
         return None
-    best = None
+    best: tuple[float, np.ndarray, int, int] | None = None
     for scale in GLYPH_SCALES:
         template = src[:, x0:x1]
         if scale != 1.0:
             size = (max(1, round(template.shape[1] * scale)), round(template.shape[0] * scale))
             template = cv2.resize(template, size, interpolation=cv2.INTER_AREA)
-        if template.shape[1] > window.shape[1] or float(template.std()) < 1e-3:
+        if template.shape[1] > window.shape[1] or float(template.mean()) < GLYPH_MIN_INK_SHARE:
+            continue  # wider than where it may be, or blank: the columns are not on characters
+        scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
+        _lo, score, _at, (mx, my) = cv2.minMaxLoc(scores)
+        if best is None or score > best[0]:
+            best = (float(score), template, mx, my)
+    if best is None:
+        return None
+    score, template, mx, my = best
+    th, tw = template.shape
+    cells = round(tw / GLYPH_HEIGHT)
+    if cells < 2:
+        return score
+    padded = cv2.copyMakeBorder(window, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT,
+                                cv2.BORDER_CONSTANT, value=0.0)
+    worst = score
+    for k in range(cells):
+        c0, c1 = k * tw // cells, (k + 1) * tw // cells
+        cell = template[:, c0:c1]
+        if float(cell.std()) < 1e-3:
             continue
-        score = float(cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED).max())
-        best = score if best is None else max(best, score)
-    return best
+        under = padded[my:my + th + 2 * GLYPH_CELL_SHIFT, mx + c0:mx + c1 + 2 * GLYPH_CELL_SHIFT]
+        if under.shape[0] < cell.shape[0] or under.shape[1] < cell.shape[1] or float(under.std()) < 1e-3:
+            worst = min(worst, 0.0)
+            continue
+        worst = min(worst, float(cv2.matchTemplate(under, cell, cv2.TM_CCOEFF_NORMED).max()))
+    return worst
 
 
 def glyph_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) -> float | None:
     """How alike the glyphs of a field are on the two pages (``at``: its place in each text),
-    as the best correlation of either side's glyphs found in the other's; None when a side has
-    no glyphs there (an older store, a line read in garble, a stretch over two lines)."""
+    as the better of either side's glyphs found in the other's (``_best_match``); None when a
+    side has no glyphs there (an older store, a line read in garble, a stretch over two lines)."""
     ga, gb = _field_columns(a, at[0], at[1]), _field_columns(b, at[2], at[3])
     if ga is None or gb is None:
         return None
@@ -558,6 +627,25 @@ def glyph_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) 
         return 0.0
     ab, ba = _best_match(sa, xa0, xa1, sb, xb0, xb1), _best_match(sb, xb0, xb1, sa, xa0, xa1)
     found = [x for x in (ab, ba) if x is not None]
+    return max(found) if found else None
+
+
+def context_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) -> float | None:
+    """How alike the two lines' glyphs are just beside a field, where both pages read the same
+    characters: what the same print looks like between these two pages (a 150-DPI JPEG copy
+    matches itself less well than a clean re-scan). The better side; None without glyphs."""
+    ga, gb = _field_columns(a, at[0], at[1]), _field_columns(b, at[2], at[3])
+    if ga is None or gb is None:
+        return None
+    (sa, xa0, xa1), (sb, xb0, xb1) = ga, gb
+    w = max(xa1 - xa0, xb1 - xb0, 2 * GLYPH_HEIGHT)
+    found = []
+    for ca, cb in (((xa0 - w, xa0), (xb0 - w, xb0)), ((xa1, xa1 + w), (xb1, xb1 + w))):
+        if ca[0] < 0 or cb[0] < 0 or ca[1] > sa.shape[1] or cb[1] > sb.shape[1]:
+            continue
+        score = _best_match(sa, ca[0], ca[1], sb, cb[0], cb[1])
+        if score is not None:
+            found.append(score)
     return max(found) if found else None
 
 

@@ -77,11 +77,15 @@ def text_lines(text: PageText) -> tuple[str, ...]:
 # ``verify.duplicates.glyph_similarity``). Each line is cut from the page by its text box,
 # straightened, cut to its ink, scaled to ``GLYPH_HEIGHT`` pixels and binarised: a Han
 # character is then about a GLYPH_HEIGHT-pixel square, a line of 30 characters 60 bytes a row.
-GLYPH_HEIGHT = 16  # px: enough to tell one Han character from another, a few hundred bytes a line
+GLYPH_HEIGHT = 24  # px: enough to tell one Han character from another, a few hundred bytes a line
 GLYPH_PAGE_SIDE = 2400  # px, at most this long side for the page the lines are cut from (~200 DPI)
 GLYPH_PAD = 0.25  # of the box height, added above and below (Tesseract boxes clip slanted lines)
 GLYPH_MAX_WIDTH = 1600  # px of a normalised line (100 Han characters): longer lines are cut
 GLYPH_ROW_SHARE = 0.12  # of the densest row's ink: rows under it are not the line's text
+GLYPH_END_GAP = 1.5  # line heights of blank between a line's text and a mark at its end
+# Line heights: an end mark narrower than this is not characters (a certificate's double
+# frame with its corner ornament is 0.6–1.1 heights wide, seed 9405).
+GLYPH_END_MARK = 1.2
 GLYPH_MIN_INK = 20  # ink pixels a line needs at page resolution, else it is not stored
 
 
@@ -119,6 +123,42 @@ def _straightened(ink: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(ink, shear, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
+def _text_rows(ink: np.ndarray, mid: int, gap: int) -> tuple[int, int]:
+    """[lo, hi) of the line's own rows: the run of rows around ``mid`` that hold text's density
+    of ink (gaps of up to ``gap`` rows bridged), not a neighbour's descenders that the padding
+    took in, nor the thin arcs of a seal's ring over the line (one made a line's text a third
+    of the strip's height)."""
+    rows = ink.sum(axis=1)
+    if not rows.any():
+        return 0, 0
+    dense = rows >= max(1.0, GLYPH_ROW_SHARE * float(rows.max()))
+    if not dense[mid]:
+        near = np.nonzero(dense)[0]
+        mid = int(near[np.argmin(np.abs(near - mid))])
+    lo, hi = mid, mid + 1
+    while lo > 0 and dense[max(0, lo - gap):lo].any():
+        lo -= 1
+    while hi < len(rows) and dense[hi:hi + gap].any():
+        hi += 1
+    return lo, hi
+
+
+def _text_columns(inked: np.ndarray, height: int) -> tuple[int, int]:
+    """[x0, x1) of a line's text among its inked columns: narrow marks at either end far from
+    the rest (a scanner's frame, a border's edge, read as ``|``) are left out, so the strip's
+    width is its characters' (where in it a character lies is told from the text)."""
+    cols = np.nonzero(inked)[0]
+    if len(cols) == 0:
+        return 0, 0
+    cuts = np.nonzero(np.diff(cols) > GLYPH_END_GAP * height)[0]
+    groups = [(int(g[0]), int(g[-1]) + 1) for g in np.split(cols, cuts + 1)]
+    while len(groups) > 1 and groups[0][1] - groups[0][0] < GLYPH_END_MARK * height:
+        groups.pop(0)
+    while len(groups) > 1 and groups[-1][1] - groups[-1][0] < GLYPH_END_MARK * height:
+        groups.pop()
+    return groups[0][0], groups[-1][1]
+
+
 def line_glyph(grey: np.ndarray, bbox: tuple[float, float, float, float]) -> bytes:
     """One line's glyph strip: 2 bytes of width, then the rows' bits (``np.packbits``), zlib'd;
     b"" when the box holds no ink."""
@@ -134,26 +174,18 @@ def line_glyph(grey: np.ndarray, bbox: tuple[float, float, float, float]) -> byt
     if int(ink.sum()) < GLYPH_MIN_INK or float(ink.mean()) > 0.6:  # nothing, or a dark block
         return b""
     ink = _straightened(ink)
-    # The line's own rows: the run of rows around the box's middle that hold text's density of
-    # ink, not a neighbour's descenders that the padding took in, nor the thin arcs of a seal's
-    # ring over the line (one made a line's text a third of the strip's height).
-    rows = ink.sum(axis=1)
-    dense = rows >= max(1.0, GLYPH_ROW_SHARE * float(rows.max()))
-    mid = int(np.clip((0.5 * (y0 + y1) * h) - py0, 0, len(rows) - 1))
-    if not dense[mid]:
-        near = np.nonzero(dense)[0]
-        mid = int(near[np.argmin(np.abs(near - mid))])
-    lo, hi = mid, mid + 1
+    # The line's rows, then its text's columns among them, then the rows again within those
+    # columns (a scanner's frame beside the line is as tall as the box, and made one strip's
+    # text three quarters of the other copy's height).
+    mid = int(np.clip((0.5 * (y0 + y1) * h) - py0, 0, ink.shape[0] - 1))
     gap = max(2, (py1 - py0) // 12)
-    while lo > 0 and dense[max(0, lo - gap):lo].any():
-        lo -= 1
-    while hi < len(rows) and dense[hi:hi + gap].any():
-        hi += 1
-    ink = ink[lo:hi]
-    cols = np.nonzero(ink.sum(axis=0))[0]
-    if len(cols) == 0:
+    lo, hi = _text_rows(ink, mid, gap)
+    x0_ink, x1_ink = _text_columns(ink[lo:hi].sum(axis=0) > 0, hi - lo)
+    if x1_ink <= x0_ink:
         return b""
-    ink = ink[:, cols[0]:cols[-1] + 1]
+    ink = ink[:, x0_ink:x1_ink]
+    lo, hi = _text_rows(ink, mid, gap)
+    ink = ink[lo:hi]
     if ink.shape[0] < 3 or int(ink.sum()) < GLYPH_MIN_INK:
         return b""
     width = min(GLYPH_MAX_WIDTH, max(1, round(ink.shape[1] * GLYPH_HEIGHT / ink.shape[0])))
