@@ -518,7 +518,7 @@ def _unit(ch: str) -> float:
     return 0.55 if ch.isalnum() else GLYPH_PUNCT_UNIT  # a digit or Latin letter; punctuation
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # a strip is ~100 kB as float32: a page's lines, a few pages' worth
 def _strip(glyph: bytes) -> np.ndarray | None:
     """A line's glyph strip, blurred a little: two binarisations of one glyph differ by a pixel
     at its edges."""
