@@ -655,7 +655,16 @@ def _compare(a: PagePrint, b: PagePrint) -> TextComparison:
     c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky, a.line_starts, b.line_starts)
     if not c.fields or c.exact or not a.glyphs or not b.glyphs:
         return c
-    keep = [i for i, at in enumerate(c.field_at) if (glyph_similarity(a, b, at) or 0.0) < GLYPH_SAME]
+    keep: list[int] = []
+    for i, at in enumerate(c.field_at):
+        if (glyph_similarity(a, b, at) or 0.0) >= GLYPH_SAME:
+            continue
+        keep.append(i)
+        if max(map(len, c.fields[i])) > 2 or len(keep) > c.agreed // CHARS_PER_SHORT_FIELD:
+            # The pages differ whatever the other fields' glyphs say (``consistent``): the rest
+            # stay fields unlooked-at (most candidate pairs are other pages of one layout).
+            keep.extend(range(i + 1, len(c.fields)))
+            break
     if len(keep) == len(c.fields):
         return c
     misread = tuple(f for i, f in enumerate(c.fields) if i not in keep)
