@@ -76,8 +76,9 @@ def text_lines(text: PageText) -> tuple[str, ...]:
 # colleagues' pages show other glyphs where one reads 韩德明 and the other 徐春燕 (see
 # ``verify.duplicates.glyph_similarity``). Each line is cut from the page by its text box,
 # straightened, cut to its ink, scaled to ``GLYPH_HEIGHT`` pixels and binarised: a Han
-# character is then about a GLYPH_HEIGHT-pixel square, a line of 30 characters 60 bytes a row.
-GLYPH_HEIGHT = 24  # px: enough to tell one Han character from another, a few hundred bytes a line
+# character is then about a GLYPH_HEIGHT-pixel square, a line of 30 characters 90 bytes a row
+# (about 300 bytes a line compressed, 5–7 kB a page).
+GLYPH_HEIGHT = 24  # px: at 16 a colleague's name and a misread copy overlapped (duplicates.GLYPH_SAME)
 GLYPH_PAGE_SIDE = 2400  # px, at most this long side for the page the lines are cut from (~200 DPI)
 GLYPH_PAD = 0.25  # of the box height, added above and below (Tesseract boxes clip slanted lines)
 GLYPH_MAX_WIDTH = 1600  # px of a normalised line (100 Han characters): longer lines are cut
