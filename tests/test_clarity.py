@@ -515,3 +515,31 @@ def test_speed_under_a_tenth_of_a_second_per_page() -> None:
         runs.append(time.process_time() - t0)
     # The fastest run measures the code; the others also measure the shared machine's load.
     assert min(runs) < 0.1, runs
+
+
+@pytest.mark.parametrize(("tag", "low"), [(88.0, True), (96.0, False), (200.0, False), (None, False)])
+def test_an_image_file_enlarged_past_its_own_resolution_is_low_resolution(
+        tmp_path: Path, tag: float | None, low: bool) -> None:
+    """A black-and-white page scanned at 88 DPI, enlarged to 200 DPI of pixels and saved with
+    its scan's resolution (set H doc_066.tif): no grain shows the enlargement, the file's own
+    tag does (23.9 inches long at 88 DPI: larger than any paper). A placeholder tag (96) or
+    none says nothing; a tag that fits the pixels is an ordinary scan."""
+    from pathlib import PurePosixPath
+
+    from verify.model import InputRef
+
+    low_scan = np.where(render(dpi=88) < 150, 0, 255).astype(np.uint8)
+    big = cv2.resize(low_scan, A4, interpolation=cv2.INTER_NEAREST)
+    path = tmp_path / "scan.tif"
+    image = Image.fromarray(big).convert("1")
+    image.save(path, dpi=(tag, tag)) if tag else image.save(path)
+    ref = InputRef("scan.tif", path, PurePosixPath(str(path)))
+    page = open_document(ref).page(0)
+    assert page.stated_dpi == (pytest.approx(tag, abs=0.5) if tag else None)
+    m = {x.name: x.value for x in measure_clarity(page)}
+    assert m["effective_dpi"] == pytest.approx(DPI, abs=1)
+    if low:
+        assert m["apparent_dpi"] == pytest.approx(88, abs=0.5)
+        assert findings(m).get("LOW_RESOLUTION") == "minor", m
+    else:
+        assert m["apparent_dpi"] > 190 and "LOW_RESOLUTION" not in findings(m), m

@@ -41,6 +41,17 @@ MAX_IMAGE_PIXELS = 2_000_000_000  # above this it is reported unreadable
 MIN_TEXT_LAYER_CHARS = 8  # fewer real characters than this and the page is treated as image
 
 
+def _stated_dpi(im: Image.Image) -> float | None:
+    """The resolution an image file states (PNG pHYs, TIFF, BMP, JFIF), if a usable one."""
+    dpi = im.info.get("dpi")
+    try:
+        value = float(dpi[0]) if isinstance(dpi, tuple) else None
+    except (TypeError, ValueError):
+        return None
+    # Pillow reads a TIFF without a resolution as 1 DPI: under 10 is no resolution at all.
+    return value if value is not None and 10.0 <= value <= 10000.0 else None
+
+
 @dataclass(frozen=True)
 class Page:
     """One page, upright, at the working resolution.
@@ -59,6 +70,9 @@ class Page:
     origin: str  # "born_digital" | "image"
     text_layer: tuple[TextSpan, ...] = ()
     rotation: int = 0
+    # An image file's own resolution tag (None: none, or not an image file). Not trusted for
+    # the page's size (phones write 72), but kept for clarity (``measure_clarity``).
+    stated_dpi: float | None = None
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -257,6 +271,7 @@ class ImageDocument:
                 if index:
                     src.seek(index)
                 w0, h0 = src.size
+                stated = _stated_dpi(src)
                 if w0 * h0 > MAX_IMAGE_PIXELS:
                     raise UnreadableDocument(
                         f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取")
@@ -291,6 +306,7 @@ class ImageDocument:
             height_pt=h / effective * 72.0,
             effective_dpi=effective,
             origin="image",
+            stated_dpi=stated,
         )
 
     @staticmethod

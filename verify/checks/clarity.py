@@ -941,6 +941,15 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
     if pixel_dpi is not None:
         out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
     content_dpi = pixel_dpi
+    if (page.stated_dpi is not None and region.quad is None and page.effective_dpi is not None
+            and round(page.stated_dpi) not in PLACEHOLDER_DPI
+            and max(page.width_pt, page.height_pt) / 72.0 * page.effective_dpi / page.stated_dpi > PAPER_MAX_INCH):
+        # An image file whose own resolution makes it larger than any paper was enlarged after
+        # it was scanned at that resolution (an uploader's resize keeps the tag): its content
+        # has the stated resolution, as an enlarged scan placed in a PDF keeps its scan's
+        # (above). Grain cannot show it on a clean or black-and-white scan (set H doc_066.tif:
+        # 88 DPI stated, 1653 px wide, 1-bit). Placeholders (72, 96) say nothing.
+        content_dpi = min(pixel_dpi or page.stated_dpi, page.stated_dpi)
     if height is not None:
         out.append(Measurement("text_height_px", round(height * orig_per_analysis, 1), pbox))
         sharp_ink, sharp_h, sharp_orig, scale = scan_ink, height, orig_per_analysis, f
@@ -964,7 +973,7 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
             if enlarged is not None and pixel_dpi is not None:
                 # The softness is the enlargement's: the content has fewer pixels than the
                 # file. What softness remains beyond a sharp scan at that resolution is blur.
-                content_dpi = min(pixel_dpi, page.dpi / enlarged)
+                content_dpi = min(content_dpi or pixel_dpi, page.dpi / enlarged)
                 native = NATIVE_SIGMA * enlarged * scale
                 blur = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2 - native * native, 0.0))
                 s = min(SHARPNESS_CAP, sharp_h / max(blur, 1e-6))
