@@ -31,7 +31,9 @@ what both pages say agrees and nothing that makes a document someone's differs:
 
 The first occurrence is the original (earlier in this run's input order, or stored by an
 earlier run); later ones get the finding. Candidates come from an index (hash bands, exact
-text lines and winnowed runs of characters), not from comparing every pair, so an archive of 10⁵ pages stays fast.
+text lines and winnowed runs of characters), not from comparing every pair; a template's
+wording and look, shared by thousands of pages in an archive, are bounded out of it (the nearest
+images, the lines and runs on few pages), so an archive of 10⁵ pages stays fast.
 
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
@@ -122,6 +124,11 @@ GRAM_CHARS, GRAM_WINDOW = 6, 4
 # 0.9 s by lines and hashes alone). Of the pages sharing the rarer runs, the few sharing most
 # are candidates.
 GRAM_MAX_POSTINGS, GRAM_CANDIDATES = 32, 8
+# Likewise a whole line on more pages than this is a template's (为表彰…特颁发此证书), and pages
+# of one template hash alike (0–12 bits): of the pages sharing a hash band only the nearest
+# are candidates. Without these bounds 3000 certificates of one template took 111 s to search,
+# growing with the square of their number.
+LINE_MAX_POSTINGS, IMAGE_CANDIDATES = 32, 16
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
 
 
@@ -538,6 +545,12 @@ def _gram_keys(text_chars: str) -> frozenset[str]:
     return frozenset(grams[i] for i in set(picked.tolist()))
 
 
+def _image_distance(a: PagePrint, b: PagePrint) -> int:
+    """pHash bits apart, then dHash bits (both set when a page has hashes)."""
+    d = _bits(a.phash or 0, b.phash or 0)
+    return 64 * d + (_bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else 64)
+
+
 class DuplicateIndex:
     """Every page seen so far (this run and earlier runs), indexed for candidate lookup."""
 
@@ -567,12 +580,17 @@ class DuplicateIndex:
     def _candidates(self, p: PagePrint) -> dict[tuple[str, int], PagePrint]:
         seen: dict[tuple[str, int], PagePrint] = {}
         if p.phash is not None:
+            banded: dict[tuple[str, int], PagePrint] = {}
             for i in range(BANDS):
                 for c in self._bands.get((i, (p.phash >> (8 * i)) & 0xFF), ()):
-                    seen[(c.doc, c.page)] = c
+                    banded[(c.doc, c.page)] = c
+            nearest = sorted(banded.items(), key=lambda kv: _image_distance(p, kv[1]))
+            seen.update(nearest[:IMAGE_CANDIDATES + 1])  # + 1: the page itself
         for key in _line_keys(p.lines):
-            for c in self._lines.get(key, ()):
-                seen[(c.doc, c.page)] = c
+            postings = self._lines.get(key, ())
+            if len(postings) <= LINE_MAX_POSTINGS:
+                for c in postings:
+                    seen[(c.doc, c.page)] = c
         shared: Counter[tuple[str, int]] = Counter()
         pages: dict[tuple[str, int], PagePrint] = {}
         for key in _gram_keys(p.text_chars):
