@@ -788,20 +788,13 @@ def test_boilerplate_runs_shared_by_many_pages_do_not_make_every_page_a_candidat
 def test_pages_of_one_template_are_not_all_candidates_of_each_other() -> None:
     """300 certificates of one template (its lines on every page, hashes 0–12 bits apart): a
     page's candidates are its own rarer lines' pages and its nearest images, a bounded few."""
+    from verify.bench import template_prints
     from verify.duplicates import GRAM_CANDIDATES, IMAGE_CANDIDATES, LINE_MAX_POSTINGS
 
-    rng = random.Random(3)
-    boiler = ("为表彰在科学技术进步中做出突出贡献者特颁发此证书", "湖州市生态环境局南浔分局")
-    prints = []
-    for i in range(300):
-        ph = 0x95606ACA6A1E6B97
-        for _ in range(rng.randint(0, 12)):
-            ph ^= 1 << rng.randrange(64)
-        lines = (f"获奖者{i:03d}号项目名称{project_title(rng)}", *boiler)
-        prints.append(PagePrint(f"A{i}/c.jpg", f"A{i}/c.jpg", f"A{i}", f"s{i}", 1, ph, ph, lines, (1, i)))
+    prints = template_prints(300)
     index = DuplicateIndex()
     index.add(prints)
-    assert len(index._lines[boiler[0]]) == 300 > LINE_MAX_POSTINGS
+    assert len(index._lines[prints[0].lines[1]]) == 300 > LINE_MAX_POSTINGS
     for p in prints[:20]:
         candidates = index._candidates(p)
         assert (p.doc, 1) in candidates and len(candidates) <= IMAGE_CANDIDATES + GRAM_CANDIDATES + 2
