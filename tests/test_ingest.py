@@ -103,3 +103,20 @@ def test_office_zip_is_one_document(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", "<w:document/>")
     refs = collect_inputs([docx])
     assert len(refs) == 1 and refs[0].member is None
+
+
+def test_a_symlink_loop_in_a_folder_is_an_unreadable_input_not_a_crash(tmp_path: Path) -> None:
+    """``Path.resolve`` raises RuntimeError on a symlink loop (Python 3.11): the walk crashed
+    and the run lost every document. The loop is now an input that cannot be read."""
+    from verify.model import Status
+    from verify.options import Options
+    from verify.pipeline import iter_reports
+
+    _touch(tmp_path / "a.pdf", b"%PDF-1.4\ngarbage")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    refs = collect_inputs([tmp_path])
+    assert [r.display for r in refs] == ["a.pdf", "loop"]
+    rows = list(iter_reports(Options(paths=(tmp_path,), jobs=1, cache=None, quiet=True)))
+    assert [(r.evidence.ref.display, r.evidence.status) for r in rows] == [
+        ("a.pdf", Status.unreadable), ("loop", Status.unreadable)]
+    assert all(any(f.code == "UNREADABLE" for f in r.findings) for r in rows)
