@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,7 +105,23 @@ def is_office_document(source: Path | IO[bytes]) -> bool:
         return False
 
 
+def require_regular_file(path: Path) -> None:
+    """Raise ``UnreadableDocument`` for a pipe, a socket or a device: reading one blocks, or
+    never ends (a folder holding a named pipe hung the whole run)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # the read that follows says why
+    if not stat.S_ISREG(mode):
+        raise UnreadableDocument("not a regular file (a pipe, socket or device)",
+                                 "不是普通文件（管道、设备等）")
+
+
 def _head(path: Path) -> bytes:
+    try:
+        require_regular_file(path)
+    except UnreadableDocument:
+        return b""
     with path.open("rb") as f:
         return f.read(2048)
 
@@ -197,6 +214,7 @@ def read_bytes(ref: InputRef) -> bytes:
     """The document's bytes, read-only (the original is never written)."""
     try:
         if ref.member is None:
+            require_regular_file(ref.path)
             return ref.path.read_bytes()
         with zipfile.ZipFile(ref.path) as zf:
             info = zf.getinfo(ref.member)

@@ -23,7 +23,7 @@ import pymupdf
 from PIL import Image, ImageOps
 
 from .exceptions import UnreadableDocument
-from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, sniff
+from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, require_regular_file, sniff
 from .model import BBox, InputRef, TextSpan
 
 log = logging.getLogger(__name__)
@@ -377,6 +377,7 @@ def _truncated(ref: InputRef, data: bytes | None) -> bool:
 def open_document(ref: InputRef) -> SourceDocument:
     """Open one input read-only. Raises ``UnreadableDocument`` with a precise reason."""
     if ref.member is None:
+        require_regular_file(ref.path)
         try:
             size = ref.path.stat().st_size
             with ref.path.open("rb") as f:
