@@ -16,6 +16,7 @@ from verify.checks.seal_text import (
     Ring,
     _blank_other_rings,
     _fit_border,
+    _mend_legal_form,
     compare_seal_unit,
     fit_ring,
     read_seal_text,
@@ -227,3 +228,20 @@ def test_the_other_seals_line_is_filled_where_it_crosses_the_characters() -> Non
     assert out[200, 40] < 50 and out[150, 230] < 80
     # nothing away from the other's line changes
     assert np.array_equal(out[:, :235] > 128, ink[:, :235] > 128)
+
+
+def test_a_misread_legal_form_at_the_end_is_mended() -> None:
+    # readings of the tuning photos: one or two characters of the legal form misread
+    assert _mend_legal_form("温州市钱塘清浩能源有贵任公司") == "温州市钱塘清浩能源有限责任公司"
+    assert _mend_legal_form("温州市钱明洁能源有限责纪公司") == "温州市钱明洁能源有限责任公司"
+    assert _mend_legal_form("绍光市鉴湖环保究院有限公") == "绍光市鉴湖环保究院有限公司"
+    assert _mend_legal_form("泰州市鉴湖际少建股份有限公司司") == "泰州市鉴湖际少建股份有限公司"
+    # correct forms, other unit types and far-off endings are left as read
+    assert _mend_legal_form("嵊州市鉴湖环保科技股份有限公司") == "嵊州市鉴湖环保科技股份有限公司"
+    assert _mend_legal_form("丽水市太湖环境规划设计有限责任公司") == "丽水市太湖环境规划设计有限责任公司"
+    assert _mend_legal_form("浙江理工大学") == "浙江理工大学"
+    assert _mend_legal_form("中国电信集团公司") == "中国电信集团公司"
+    assert _mend_legal_form("环境科学与管理杂志社") == "环境科学与管理杂志社"
+    assert _mend_legal_form("公司") == "公司"
+    assert _mend_legal_form("") == ""
+

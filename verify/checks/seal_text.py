@@ -679,7 +679,43 @@ def read_strip_text(strip: np.ndarray, engine: OcrEngine) -> str:
     # The strip starts in the gap, so the reading is already in order; re-ordering it round
     # its last unit-type word (the old fix for strips that started inside the name) turned
     # misread endings (有限益司) into wrong starts, and cost 1 point of CER on seeds 7701/7703.
-    return _HAN_ONLY.sub("", _clean(_read_strip(strip, engine)))
+    return _mend_legal_form(_HAN_ONLY.sub("", _clean(_read_strip(strip, engine))))
+
+
+# A company's name ends in its legal form, one of a closed set (公司法: 有限责任公司 /
+# 股份有限公司; 有限公司 as most seals abbreviate the first). Longest first: on a tie the
+# fuller form is kept.
+LEGAL_FORMS = ("有限责任公司", "股份有限公司", "有限公司")
+
+
+def _mend_legal_form(text: str) -> str:
+    """The reading with a misread legal form at its end put right: the ending (one character
+    shorter to one longer than the form) nearest to a form, when at most a third of the
+    form's characters differ (有限贵任公司, 有限公, 有公司, 有限公司司). Only the ending is
+    touched, and only towards a form it nearly is. Tuning readings (seeds 9601-9603): photos
+    24.3 -> 23.1 % (9 of 60 endings mended, none made worse), scans 6.3 -> 5.6 % (1 of 10),
+    born-digital unchanged."""
+    best: tuple[int, str, int] | None = None  # (distance, form, characters replaced)
+    for form in LEGAL_FORMS:
+        for k in range(max(3, len(form) - 1), len(form) + 2):
+            if k > len(text):
+                break
+            d = _edit_distance(text[-k:], form)
+            if d <= len(form) // 3 and (best is None or d < best[0]):
+                best = (d, form, k)
+    if best is None or best[0] == 0:
+        return text
+    return text[:-best[2]] + best[1]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _read_strip(strip: np.ndarray, engine: OcrEngine) -> str:
@@ -850,10 +886,4 @@ def seal_text_cer(truth: str, read: str) -> float:
     t, r = _clean(truth), _clean(read)
     if not t:
         return 0.0 if not r else 1.0
-    prev = list(range(len(r) + 1))
-    for i, ct in enumerate(t, 1):
-        cur = [i]
-        for j, cr in enumerate(r, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ct != cr)))
-        prev = cur
-    return prev[-1] / len(t)
+    return _edit_distance(t, r) / len(t)
