@@ -22,6 +22,7 @@ from verify.checks.seal_text import (
     compare_seal_unit,
     fit_ring,
     read_seal_text,
+    seal_colour,
     seal_ink_channel,
     seal_strip,
     seal_text_cer,
@@ -33,14 +34,21 @@ DPI = 200.0
 PX_PER_PT = DPI / 72
 
 
-def _page_with_seal(spec: MarkSpec, overprint: str | None = None) -> tuple[Page, BBox]:
+def _page_with_seal(spec: MarkSpec, overprint: str | None = None,
+                    rows: int = 0) -> tuple[Page, BBox]:
     """An A4 page at 200 DPI with the seal stamped (alpha-blended ink) at its lower right;
-    ``overprint`` puts a line of black text across the seal, as a signing unit would be."""
+    ``overprint`` puts a line of black text across the seal, as a signing unit would be;
+    ``rows`` lines of a ruled table of black text run across the seal (a form's rows)."""
     h, w = round(297 / 25.4 * DPI), round(210 / 25.4 * DPI)
     img = np.full((h, w, 3), 250, np.uint8)
     if overprint:
         cv2.putText(img, overprint, (int(w * 0.45), int(h * 0.71)), cv2.FONT_HERSHEY_SIMPLEX,
                     2.0, (20, 20, 20), 4)
+    for k in range(rows):
+        y = int(h * 0.7) + (k - rows // 2) * 70
+        cv2.putText(img, "Project 2021-03 Unit: ACME Environmental Co.", (int(w * 0.3), y),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.3, (25, 25, 25), 3)
+        cv2.line(img, (int(w * 0.25), y + 22), (int(w * 0.95), y + 22), (25, 25, 25), 2)
     mask = render_mask(spec, PX_PER_PT)
     side = mask.shape[0]
     cx, cy = int(w * 0.62), int(h * 0.7)
@@ -274,3 +282,33 @@ def test_a_noisy_pale_seal_is_cut_to_the_rows_of_its_characters() -> None:
     # the noisy page's line within a few rows of the clean page's (the fixed darkness level
     # used before kept 66 rows here against 54)
     assert heights[1] <= heights[0] + 4, heights
+
+
+@pytest.mark.slow
+def test_a_blue_seal_is_read_by_its_colour_not_its_darkness() -> None:
+    """A blue seal over the rows of a form: read from darkness alone (as every seal without
+    red once was) the black rows filled the ring and the names came out as 平物态境制 or
+    nothing; separated by their blue, as red seals are by their red, they are read."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    engine = make_engine("rapidocr")
+    cers = []
+    for unit, angle, font, bottom, number in CLEAN_SEALS:
+        spec = replace(_seal(unit, angle, font, bottom, number), color=(40, 60, 170))
+        page, bbox = _page_with_seal(spec, rows=5)
+        assert seal_colour(page.crop(bbox)) == "blue"
+        text = read_seal_text(page, bbox, engine)
+        cers.append(seal_text_cer(unit, text))
+    assert float(np.mean(cers)) <= 0.10, cers
+
+
+def test_the_seal_colour_is_told_by_the_strongest_colour_excess() -> None:
+    crop = np.full((100, 100, 3), 250, np.uint8)
+    assert seal_colour(crop) == "red"  # no colour: the red path, which falls back to grey
+    crop[40:50, 10:90] = (20, 20, 20)  # black text alone
+    assert seal_colour(crop) == "red"
+    crop[10:20, 10:90] = (40, 60, 170)  # blue ink
+    assert seal_colour(crop) == "blue"
+    crop[60:80, 10:90] = (205, 30, 40)  # ... and more strongly red ink
+    assert seal_colour(crop) == "red"

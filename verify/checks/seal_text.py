@@ -76,7 +76,7 @@ def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
     # A grey seal (no red anywhere): plain darkness. Judged on the 99th percentile: a pale or
     # patchy red seal covers only ~2-5 % of its crop with strong red, and the 95th percentile
     # (used before) sent 3 of 16 scans on seed 9401 down the grey path, black text and all.
-    if float(np.percentile(excess, 99)) < 25:
+    if float(np.percentile(excess, 99)) < MIN_SEAL_EXCESS:
         return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     e = np.clip(excess, 0, None).astype(np.float32)
     hi = max(float(np.percentile(e, 99)), 1.0)
@@ -122,6 +122,18 @@ def seal_ink_channel(crop: np.ndarray, colour: str = "red") -> np.ndarray:
 # of black characters escaped the exclusion below and came through as the outlines of
 # printed text; 0.7 lowered the tuning photos' CER (seeds 9601-9603, 60) from 26.5 to 25.7 %
 # (0.6: 26.0 %), born-digital and scans unchanged.
+def seal_colour(crop: np.ndarray) -> str:
+    """"blue" when the crop's strongest colour is a blue seal's (its blue excess, judged on
+    the 99th percentile as in ``seal_ink_channel``, is a seal's and beats the red excess),
+    else "red" (which falls back to plain darkness for a grey seal)."""
+    f = crop.astype(np.int16)
+    r, g, b = f[..., 0], f[..., 1], f[..., 2]
+    red = float(np.percentile(r - np.maximum(g, b), 99))
+    blue = float(np.percentile(b - np.maximum(r, g), 99))
+    return "blue" if blue >= MIN_SEAL_EXCESS and blue > red else "red"
+
+
+MIN_SEAL_EXCESS = 25  # 99th-percentile colour excess from which a crop holds coloured seal ink
 BLACK_TEXT_LEVEL = 0.7
 # Darkness (share of the ink's) below which the faded path counts nothing; with the level
 # above, tuning photos 25.7 -> 24.3 % (0.1: 24.0 %, 0.2: 24.4 %, 0.3: 24.9 %), scans 6.3 %
@@ -509,7 +521,7 @@ def unwrap_ring(crop: np.ndarray, geom_axes: tuple[float, float],
     crop pixels): they are filled in where they cross this seal's rings
     (``_blank_other_rings``). The ink is separated as red seal ink (``seal_ink_channel``).
     """
-    ink = seal_ink_channel(crop, "red")
+    ink = seal_ink_channel(crop, seal_colour(crop))
     h, w = ink.shape
     ax, ay = geom_axes
     fx, fy = UNWRAP_RADIUS_PX / ax, UNWRAP_RADIUS_PX / ay
