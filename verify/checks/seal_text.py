@@ -3,14 +3,16 @@ whiten seal ink so the printed text under a seal can be read.
 
 Unwrapping: the unit name of a round seal runs clockwise along the upper arc, the tops of the
 characters pointing outward. The seal ink is separated from black text (the lesser of stroke
-darkness and red colour; faded strokes that lost their colour count by darkness away from
-black text), the border is fitted as a circle and then as an ellipse (the detector's box may
-be short or off-centre; a photographed seal is an ellipse), the character band is sampled
-along that ellipse all round (one ``cv2.remap``), and the arc holding the name -- opposite
-the gap between its two ends, without blank band or bottom-text corners -- is read left to
-right by RapidOCR's recogniser as one line. When the page holds other seals stamped over
-this one (co-signing units), their border lines -- fitted on their own ink -- are filled in
-where they cut across this seal's rings, before the border fit and the arc search.
+darkness and the seal's colour, red or blue (``seal_colour``); faded strokes that lost their
+colour count by darkness away from black text), the border is fitted as a circle and then
+as an ellipse (the detector's box may be short or off-centre; a photographed seal is an
+ellipse), the character band is sampled along that ellipse all round (one ``cv2.remap``),
+and the arc holding the name -- opposite the gap between its two ends, without blank band or
+bottom-text corners -- is read left to right by RapidOCR's recogniser as one line (smoothed,
+cut to its inked rows; a misread legal form at the end mended). When the page holds other
+seals stamped over this one (co-signing units), their border lines -- fitted on their own
+ink -- are filled in where they cut across this seal's rings, before the border fit and the
+arc search.
 
 Measured (``bench/eval_seals.py fixtures DIR --text``, clean red round seals on the
 detector's boxes, seeds 9402 + 9404 + 9405 never used for tuning, 166 seals), before -> after
@@ -21,6 +23,13 @@ and star where two seals overlap (same ink in the same place: nothing separates 
 pale seal under a strong one loses its name), stretches of a stamp faded to near nothing
 (JPEG keeps neither their colour nor much darkness), characters under black text (toner
 hides the ink), blurred photos.
+
+Round 3 (photos, blue seals; models/seals/README.md, "Seal text, round 3"), untuned seeds
+9604-9606, before -> after: born-digital 2.3 -> 2.6 % (50), scans 16.3 -> 13.5 % (44), phone
+photos 23.6 -> 20.9 % (62; 21.4 -> 17.7 % on the 49 without clarity damage), blue round
+seals 31.4 -> 16.2 % (7); 0.03-0.05 s per seal. Under JPEG's half-resolution colour the red
+between the strokes of a bold printed line is averaged away: a name's start under the signing
+unit's line, or on the pale side of an unevenly inked stamp, is still lost.
 """
 
 from __future__ import annotations
