@@ -172,6 +172,35 @@ def test_small_print_under_a_black_heading_is_judged_on_its_own_depth(body_ink: 
     assert "BLURRY" not in findings(measure(cv2.GaussianBlur(page, (0, 0), 0.6)))
 
 
+def _photo_on_desk(page: np.ndarray, jpeg_quality: int = 85) -> Page:
+    """``page`` photographed on a desk (the perspective of the desk test), saved as JPEG."""
+    h, w = page.shape
+    W, H = int(w * 1.3), int(h * 1.25)
+    src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    dst = np.float32([[0.14 * W, 0.10 * H], [0.84 * W, 0.13 * H], [0.88 * W, 0.92 * H],
+                      [0.10 * W, 0.88 * H]])
+    m = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(page, m, (W, H), flags=cv2.INTER_AREA, borderValue=70)
+    ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    assert ok
+    return as_page(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE), effective=max(W, H) / 11.69)
+
+
+@pytest.mark.parametrize("body_ink", [25, 120])
+def test_photo_of_small_print_is_judged_on_its_own_depth_and_size(body_ink: int) -> None:
+    # A phone photo of the table page (JPEG 85, rectifying warp): before, 17.5 and 7.3 (the
+    # heading's depth); with per-pixel depth 24.6 and 24.2 (8 pt print below the measurable
+    # stroke size); with the sheet re-rectified around the text at 22 px text height ≥ 35.
+    page = _table_page(body_ink)
+    sharp = {m.name: m.value for m in measure_clarity(
+        _photo_on_desk(cv2.GaussianBlur(page, (0, 0), 0.6)))}
+    blurred = {m.name: m.value for m in measure_clarity(
+        _photo_on_desk(cv2.GaussianBlur(page, (0, 0), 2.1)))}
+    assert sharp["sharpness"] > 35, sharp
+    assert "BLURRY" not in findings(sharp)
+    assert blurred["sharpness"] < THRESHOLDS["BLURRY"]["below"]["minor"], blurred
+
+
 def test_motion_blur_in_one_direction_is_blurry(page: np.ndarray) -> None:
     length = round(0.6 * em())
     kernel = np.zeros((length, length), np.float32)

@@ -861,6 +861,44 @@ def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
     return zoomed, zh, scale
 
 
+def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
+                      height: float) -> tuple[_Ink, float, float] | None:
+    """A photo's ``_zoomed_ink``: the sheet rectified again around the text's centre, at a
+    scale where text is SHARP_TEXT_PX high (area-downscaled first, then warped at unit scale,
+    as ``_analysis_image`` does). Returns the crop's ink, its text height and its scale."""
+    scale = min(1.0, f * SHARP_TEXT_PX / height)
+    if scale <= f * 1.2:
+        return None
+    ys, xs = np.nonzero(ink.mask)
+    if xs.size < 100:
+        return None
+    h, w = gray.shape
+    q = quad
+    if scale < 1.0:
+        gray = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))),
+                          interpolation=cv2.INTER_AREA)
+        q = quad * scale
+    # Sheet coordinates at this scale: the analysis image's ×(scale / f).
+    pw = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
+    ph = float(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
+    ah, aw = ink.gray.shape
+    sx, sy = pw / aw, ph / ah
+    cx, cy = float(np.median(xs)) * sx, float(np.median(ys)) * sy
+    x0 = int(min(max(0.0, cx - ZOOM_SIDE / 2), max(0.0, pw - ZOOM_SIDE)))
+    y0 = int(min(max(0.0, cy - ZOOM_SIDE / 2), max(0.0, ph - ZOOM_SIDE)))
+    ow, oh = int(min(ZOOM_SIDE, pw)), int(min(ZOOM_SIDE, ph))
+    dst = np.array([[-x0, -y0], [pw - 1 - x0, -y0], [pw - 1 - x0, ph - 1 - y0],
+                    [-x0, ph - 1 - y0]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
+    crop = cv2.warpPerspective(gray, m, (ow, oh), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    zoomed = find_ink(crop)
+    zh = text_height(zoomed.stats)
+    if zh is None:
+        return None
+    return zoomed, zh, scale
+
+
 def _text_layer_mask(page: Page, shape: tuple[int, int], region: _Region) -> np.ndarray | None:
     """Pixels of vector text (from the PDF text layer): not part of an embedded scan."""
     if not page.text_layer or region.quad is not None:
@@ -965,10 +1003,12 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
     if height is not None:
         out.append(Measurement("text_height_px", round(height * orig_per_analysis, 1), pbox))
         sharp_ink, sharp_h, sharp_orig, scale = scan_ink, height, orig_per_analysis, f
-        if height < SHARP_TEXT_PX and f < 1.0 and region.quad is None and layer is None:
+        if height < SHARP_TEXT_PX and f < 1.0 and layer is None:
             # Small print was shrunk below a measurable stroke size: look again at a crop of
-            # the densest text at a scale where the text is SHARP_TEXT_PX high.
-            zoom = _zoomed_ink(gray, scan_ink, f, height)
+            # the densest text at a scale where the text is SHARP_TEXT_PX high (a photo's
+            # sheet is rectified again for it).
+            zoom = (_zoomed_ink(gray, scan_ink, f, height) if region.quad is None
+                    else _zoomed_sheet_ink(gray, region.quad, scan_ink, f, height))
             if zoom is not None:
                 sharp_ink, sharp_h, scale = zoom
                 sharp_orig = orig_per_work / scale
