@@ -8,6 +8,7 @@ sealed letter scanned under-exposed (paper at ~115 of 255) with its seal faded.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import cv2
@@ -17,7 +18,7 @@ import pytest
 
 from tests.test_seals import RED, _iou, _open, _round_seal, _scan, _text_page
 from verify.checks.seal_geometry import _contrast_gain, build_maps
-from verify.checks.seals import find_seals, seal_candidates
+from verify.checks.seals import _ring_ink, _star_ink, find_seals, seal_candidates
 from verify.model import BBox
 
 
@@ -119,8 +120,8 @@ def test_scanned_name_seal_beside_round_seal(two_seals_pdf: tuple[Path, BBox, BB
 
 
 def test_colour_maps_of_a_dark_scan_are_scaled_to_white_paper(tmp_path: Path) -> None:
-    """An under-exposed scan (paper ~115) has its colour maps scaled ~2x; a normal scan of
-    the same page (paper ~250) is not scaled at all."""
+    """An under-exposed scan (paper ~115) has its red map scaled ~2x; a normal scan of the
+    same page (paper ~250) is not scaled at all."""
     doc = pymupdf.open()
     page = _text_page(doc)
     truth = _round_seal(page, (420, 605), 62)
@@ -130,11 +131,56 @@ def test_colour_maps_of_a_dark_scan_are_scaled_to_white_paper(tmp_path: Path) ->
     normal = _open(_dark_faint_scan(pdf, tmp_path / "normal.jpg", fade=0.6, exposure=1.0))
     m_dark, m_normal = build_maps(dark.image), build_maps(normal.image)
     grey = cv2.cvtColor(m_dark.rgb, cv2.COLOR_RGB2GRAY)
-    assert 1.9 <= _contrast_gain(grey) <= 2.2
-    assert _contrast_gain(cv2.cvtColor(m_normal.rgb, cv2.COLOR_RGB2GRAY)) == 1.0
+    gain, red_gain = _contrast_gain(grey)
+    assert 1.9 <= red_gain <= 2.2 and gain < 1.7  # the blue map keeps the tonal stretch only
+    assert _contrast_gain(cv2.cvtColor(m_normal.rgb, cv2.COLOR_RGB2GRAY)) == (1.0, 1.0)
     # the seal's red reads about as strong on the dark scan as on the normal one
     h, w = m_dark.red.shape
     x0, y0, x1, y1 = truth
     box = (slice(int(y0 * h), int(y1 * h)), slice(int(x0 * w), int(x1 * w)))
     ratio = np.percentile(m_dark.red[box], 98) / np.percentile(m_normal.red[box], 98)
     assert 0.8 <= ratio <= 1.25
+
+
+def _grey_ring_seal(page: pymupdf.Page, centre: tuple[float, float], radius: float,
+                    star_colour: tuple[float, float, float]) -> BBox:
+    """A seal whose ring and lettering print pale grey-pink (a pale stamp thinned by blur)
+    and whose solid star is ``star_colour``."""
+    pale = (0.57, 0.55, 0.55)
+    cx, cy = centre
+    page.draw_circle(pymupdf.Point(cx, cy), radius, color=pale, width=radius * 0.06)
+    for i, ch in enumerate("绍兴市建筑设计研究院"):
+        t = math.radians(200 + i * 14.5)
+        page.insert_text(pymupdf.Point(cx + radius * 0.74 * math.cos(t) - 6,
+                                       cy + radius * 0.74 * math.sin(t) + 4), ch,
+                         fontname="china-s", fontsize=radius * 0.22, color=pale)
+    pts = []
+    for k in range(10):
+        rr = radius * 0.26 if k % 2 == 0 else radius * 0.26 * 0.38
+        t = -math.pi / 2 + k * math.pi / 5
+        pts.append(pymupdf.Point(cx + rr * math.cos(t), cy + rr * math.sin(t)))
+    page.draw_polyline([*pts, pts[0]], color=star_colour, fill=star_colour, width=0)
+    w, h = page.rect.width, page.rect.height
+    return ((cx - radius) / w, (cy - radius) / h, (cx + radius) / w, (cy + radius) / h)
+
+
+@pytest.mark.parametrize(("star", "is_seal"), [(RED, True), ((0.1, 0.1, 0.1), False)])
+def test_grey_ring_on_colour_scan_is_a_seal_only_with_a_coloured_star(
+        tmp_path: Path, star: tuple[float, float, float], is_seal: bool) -> None:
+    doc = pymupdf.open()
+    page = _text_page(doc, letterhead=True)  # red letterhead: a colour page either way
+    truth = _grey_ring_seal(page, (420, 690), 62, star)
+    pdf = tmp_path / "pale.pdf"
+    doc.save(pdf)
+    scan = _open(_scan(pdf, tmp_path / "pale.jpg"))
+    m = build_maps(scan.image)
+    ring = max((c for c in seal_candidates(scan, m) if c.mode == "dark"),
+               key=lambda c: _iou(c.bbox, truth))
+    assert _iou(ring.bbox, truth) >= 0.5 and _ring_ink(m, ring.geometry) == "grey"
+    assert _star_ink(m, ring.geometry) == ("red" if is_seal else "grey")
+    seals = find_seals(scan)
+    if is_seal:
+        assert len(seals) == 1 and _iou(seals[0].bbox, truth) >= 0.5
+        assert seals[0].color == "red"
+    else:
+        assert seals == ()

@@ -134,16 +134,20 @@ CONTRAST_MAX_GAIN = 2.5
 # A dark page (an under-exposed scan: paper at ~115 of 255) scales a seal's colour excess
 # down with its paper: a faint red oval's excess fell to 10-15 where the same ink on white
 # paper gives ~25, although the page's tonal range (~110 levels) is not squeezed enough for
-# the stretch above to make up for it. The colour maps are also scaled to a paper of
+# the stretch above to make up for it. The red map is also scaled to a paper of
 # ``PAPER_WHITE``; paper at 230 or brighter (clean scans, renders, most photos) is untouched.
+# Red only: scaling the blue map of a dim phone photo too made a pale printed blue emblem
+# a blue-map seal (fp7801 A06/IMG_2061, 0.81); blue seal ink is saturated (its cut is 40).
 PAPER_WHITE = 230.0
 
 
-def _contrast_gain(grey: np.ndarray) -> float:
+def _contrast_gain(grey: np.ndarray) -> tuple[float, float]:
+    """The gain of the colour maps, and of the red map (also scaled to white paper)."""
     lo, hi = np.percentile(grey[::2, ::2], (0.2, 99))
     stretch = CONTRAST_FULL_RANGE / max(float(hi - lo), 1.0)
-    return float(np.clip(max(stretch, PAPER_WHITE / max(float(hi), 1.0)), 1.0,
-                         CONTRAST_MAX_GAIN))
+    paper = PAPER_WHITE / max(float(hi), 1.0)
+    return (float(np.clip(stretch, 1.0, CONTRAST_MAX_GAIN)),
+            float(np.clip(max(stretch, paper), 1.0, CONTRAST_MAX_GAIN)))
 
 
 def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
@@ -186,8 +190,8 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     red_bg = _paper_level(red8)
     blue_bg = _paper_level(blue8)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    gain = 1.0 if clean_render else _contrast_gain(grey)
-    red_rel = np.clip((red8.astype(np.float32) - red_bg) * gain, 0, 255)
+    gain, red_gain = (1.0, 1.0) if clean_render else _contrast_gain(grey)
+    red_rel = np.clip((red8.astype(np.float32) - red_bg) * red_gain, 0, 255)
     blue_rel = np.clip((blue8.astype(np.float32) - blue_bg) * gain, 0, 255)
     # Paper brightness: closing removes ink strokes, a blur smooths the lighting.
     kk = max(7, round(0.012 * max(small.shape[:2]))) | 1
@@ -196,7 +200,7 @@ def build_maps(image: np.ndarray, clean_render: bool = False) -> Maps:
     paper = cv2.blur(paper, (kk, kk)).astype(np.float32)
     dark = np.clip(1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
     edges = cv2.Canny(grey, 60, 160)
-    red_raw = np.clip(red8.astype(np.float32) * gain, 0, 255)
+    red_raw = np.clip(red8.astype(np.float32) * red_gain, 0, 255)
     blue_raw = np.clip(blue8.astype(np.float32) * gain, 0, 255)
     return Maps(scale, small, red_rel / 255.0, blue_rel / 255.0, dark, edges, clean_render,
                 red_raw / 255.0, blue_raw / 255.0)

@@ -453,10 +453,46 @@ def _starred_second_chance(m: Maps, c: SealCandidate, colour_page: bool) -> bool
         return False  # (a red ring has the red second chance, at a higher score)
     f = np.array(c.features)
     if c.mode == "dark":
-        if _ring_ink(m, c.geometry) != "blue":
+        ink = _ring_ink(m, c.geometry)
+        if ink == "grey":
+            ink = _star_ink(m, c.geometry)
+        if ink == "grey":
             return False
-        f = _gate_features(m, c.geometry, f, "blue")
+        f = _gate_features(m, c.geometry, f, ink)
     return passes_gates(f)
+
+
+# The star of a darkness-map ring read for colour. A pale or blurred seal on a phone photo
+# can have its ring coloured on under half its rays (pink thinned by blur and by the black
+# text it crosses: G A06/IMG_2113, red on the star 88, ring "grey"; a faint blue seal on a
+# photo, fp7801 A02/IMG_2041, blue 25), while its solid star keeps its colour. Starred
+# darkness-map rings (star >= 0.85, score >= 0.2, size >= 0.08) on the colour pages with
+# nothing accepted of 13 sets (9501/9502, fx-holdout, A-H, p7801, fp7801; ~2200 pages):
+# the 2 seals had a red (88) or blue (25) star, the 10 others (green and blue-green badges,
+# black logos, grey photographed emblems) had a star at 0 on both colour maps.
+STAR_DISC = 0.15  # of the ring's smaller half-axis: inside the star's solid body
+STAR_MIN_INK = 20  # px of ink in the disc (work image) to read a colour from
+STAR_RED_MIN = 20  # median red-map level (0-255) of the star's ink
+STAR_BLUE_MIN = 15
+
+
+def _star_ink(m: Maps, g: Geometry) -> str:
+    """"red", "blue" or "grey": the colour of the solid ink at the centre of ``g``."""
+    h, w = m.red.shape
+    r = STAR_DISC * min(g.a, g.b)
+    x0, x1 = max(0, int(g.cx - r)), min(w, int(g.cx + r) + 1)
+    y0, y1 = max(0, int(g.cy - r)), min(h, int(g.cy + r) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return "grey"
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    ink = (((xx - g.cx) ** 2 + (yy - g.cy) ** 2) <= r * r) & (m.dark[y0:y1, x0:x1] > 0.2)
+    if int(ink.sum()) < STAR_MIN_INK:
+        return "grey"
+    if float(np.median(m.red[y0:y1, x0:x1][ink])) * 255 >= STAR_RED_MIN:
+        return "red"
+    if float(np.median(m.blue[y0:y1, x0:x1][ink])) * 255 >= STAR_BLUE_MIN:
+        return "blue"
+    return "grey"
 
 
 def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
@@ -675,7 +711,9 @@ def _colour_of(m: Maps, c: SealCandidate) -> str:
     ink = crop_dark > 0.2
     if ink.sum() >= 10 and float(np.median(crop_red[ink])) * 255 > 25:
         return "red"
-    return "red" if _ring_ink(m, c.geometry) == "red" else "other"
+    if _ring_ink(m, c.geometry) == "red":
+        return "red"
+    return "red" if _star_ink(m, c.geometry) == "red" else "other"  # a pale ring, a red star
 
 
 def find_seals(page: Page, engine: OcrEngine | None = None) -> tuple[Seal, ...]:
