@@ -42,6 +42,7 @@ from .seal_geometry import (
     propose,
     refine,
     ring_colour,
+    wide_red_proposals,
 )
 from .seal_text import SealUnitMatch, compare_seal_unit, read_seal_text, suppress_seal_ink
 
@@ -379,6 +380,10 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
             kept.append(bbox)
         cands.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
                                    float(scores[i]), ok))
+    if not kept:
+        cands += _wide_candidates(m, emblems)
+        kept = [c.bbox for c in cands if c.accepted]
+        cands.sort(key=lambda c: -c.score)
     if kept:
         cands = _companions(m, cands, colour_page, no_lines, emblems)
     else:
@@ -518,6 +523,39 @@ def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
         out[k] = replace(c, accepted=True)
         return out
     return cands
+
+
+def _wide_candidates(m: Maps, emblems: list[BBox]) -> list[SealCandidate]:
+    """Red blobs closed wider (``wide_red_proposals``), judged as in the first pass, on a
+    page where nothing was accepted. A wide blob that repeats a candidate already measured
+    scores as that one did (rejected): no need to filter."""
+    measured = _measure(m, wide_red_proposals(m))
+    if not measured:
+        return []
+    scores = _score(np.stack([f for _, _, f in measured]), [p.mode for p, _, _ in measured])
+    threshold = load_model(MODEL_PATHS["colour"]).threshold
+    out: list[SealCandidate] = []
+    kept: list[BBox] = []
+    for i in np.argsort(-scores):
+        p, g, f = measured[i]
+        bbox = _bbox_frac(g, m)
+        ok = (bool(scores[i] >= threshold) and passes_gates(f)
+              and not any(_same_seal(bbox, k) for k in kept) and not _emblem_part(bbox, emblems))
+        if ok:
+            kept.append(bbox)
+        out.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
+                                 float(scores[i]), ok))
+    return out
+
+
+def _score(x: np.ndarray, modes: list[str]) -> np.ndarray:
+    family = np.array([model_family(mode) for mode in modes])
+    scores = np.zeros(len(modes))
+    for name in ("colour", "grey"):
+        sel = family == name
+        if sel.any():
+            scores[sel] = load_model(MODEL_PATHS[name]).score(x[sel])
+    return scores
 
 
 # The second seal of a page. A name seal (a square, 14-20 mm) is stamped beside the unit's
