@@ -832,19 +832,37 @@ def is_bilevel(gray: np.ndarray) -> bool:
     return bool(mid <= BILEVEL_MAX_GREY * sample.size)
 
 
-def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
-               height: float) -> tuple[_Ink, float, float] | None:
-    """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
-
-    Returns the crop's ink, its text height and its scale (crop pixels per working pixel).
-    """
+def _zoom_target(ink: _Ink, f: float, height: float) -> tuple[float, float, float] | None:
+    """(scale, x, y) of a close look at small print: the crop scale (crop pixels per working
+    pixel) that makes text SHARP_TEXT_PX high, and the text's centre in analysis pixels; None
+    when the analysis image is already close enough or holds too little ink."""
     scale = min(1.0, f * SHARP_TEXT_PX / height)
     if scale <= f * 1.2:
         return None
     ys, xs = np.nonzero(ink.mask)
     if xs.size < 100:
         return None
-    cx, cy = float(np.median(xs)) / f, float(np.median(ys)) / f  # working pixels
+    return scale, float(np.median(xs)), float(np.median(ys))
+
+
+def _crop_ink(crop: np.ndarray, scale: float) -> tuple[_Ink, float, float] | None:
+    """The zoomed crop's ink, its text height and its scale (None: no text measured)."""
+    zoomed = find_ink(crop)
+    zh = text_height(zoomed.stats)
+    return None if zh is None else (zoomed, zh, scale)
+
+
+def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
+               height: float) -> tuple[_Ink, float, float] | None:
+    """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
+
+    Returns the crop's ink, its text height and its scale (crop pixels per working pixel).
+    """
+    target = _zoom_target(ink, f, height)
+    if target is None:
+        return None
+    scale, mx, my = target
+    cx, cy = mx / f, my / f  # working pixels
     half = ZOOM_SIDE / scale / 2
     h, w = gray.shape
     x0, x1 = int(max(0, cx - half)), int(min(w, cx + half))
@@ -854,11 +872,7 @@ def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
         crop = cv2.resize(crop, (max(8, round(crop.shape[1] * scale)),
                                  max(8, round(crop.shape[0] * scale))),
                           interpolation=cv2.INTER_AREA)
-    zoomed = find_ink(crop)
-    zh = text_height(zoomed.stats)
-    if zh is None:
-        return None
-    return zoomed, zh, scale
+    return _crop_ink(crop, scale)
 
 
 def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
@@ -866,12 +880,10 @@ def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
     """A photo's ``_zoomed_ink``: the sheet rectified again around the text's centre, at a
     scale where text is SHARP_TEXT_PX high (area-downscaled first, then warped at unit scale,
     as ``_analysis_image`` does). Returns the crop's ink, its text height and its scale."""
-    scale = min(1.0, f * SHARP_TEXT_PX / height)
-    if scale <= f * 1.2:
+    target = _zoom_target(ink, f, height)
+    if target is None:
         return None
-    ys, xs = np.nonzero(ink.mask)
-    if xs.size < 100:
-        return None
+    scale, mx, my = target
     h, w = gray.shape
     q = quad
     if scale < 1.0:
@@ -883,7 +895,7 @@ def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
     ph = float(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
     ah, aw = ink.gray.shape
     sx, sy = pw / aw, ph / ah
-    cx, cy = float(np.median(xs)) * sx, float(np.median(ys)) * sy
+    cx, cy = mx * sx, my * sy
     x0 = int(min(max(0.0, cx - ZOOM_SIDE / 2), max(0.0, pw - ZOOM_SIDE)))
     y0 = int(min(max(0.0, cy - ZOOM_SIDE / 2), max(0.0, ph - ZOOM_SIDE)))
     ow, oh = int(min(ZOOM_SIDE, pw)), int(min(ZOOM_SIDE, ph))
@@ -892,11 +904,7 @@ def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
     m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
     crop = cv2.warpPerspective(gray, m, (ow, oh), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
-    zoomed = find_ink(crop)
-    zh = text_height(zoomed.stats)
-    if zh is None:
-        return None
-    return zoomed, zh, scale
+    return _crop_ink(crop, scale)
 
 
 def _text_layer_mask(page: Page, shape: tuple[int, int], region: _Region) -> np.ndarray | None:
