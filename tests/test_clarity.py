@@ -114,7 +114,8 @@ def test_wide_margins_are_not_blurry() -> None:
     assert findings(m) == {}
 
 
-def test_phone_photo_on_desk_is_measured_on_the_page(page: np.ndarray) -> None:
+def on_desk(page: np.ndarray) -> tuple[np.ndarray, float]:
+    """``page`` lying on a dark desk, photographed at an angle; and the photo's DPI on A4."""
     h, w = page.shape
     W, H = int(w * 1.3), int(h * 1.25)
     src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
@@ -122,8 +123,13 @@ def test_phone_photo_on_desk_is_measured_on_the_page(page: np.ndarray) -> None:
                       [0.10 * W, 0.88 * H]])
     m = cv2.getPerspectiveTransform(src, dst)
     photo = cv2.warpPerspective(page, m, (W, H), flags=cv2.INTER_AREA, borderValue=70)
+    return photo, max(W, H) / 11.69
+
+
+def test_phone_photo_on_desk_is_measured_on_the_page(page: np.ndarray) -> None:
+    photo, dpi = on_desk(page)
     photo = cv2.GaussianBlur(photo, (0, 0), 0.6)
-    ms = measure_clarity(as_page(photo, effective=max(W, H) / 11.69))
+    ms = measure_clarity(as_page(photo, effective=dpi))
     values = {x.name: x.value for x in ms}
     assert findings(values) == {}, values
     region = next(x.region for x in ms if x.name == "contrast")
@@ -173,17 +179,11 @@ def test_small_print_under_a_black_heading_is_judged_on_its_own_depth(body_ink: 
 
 
 def _photo_on_desk(page: np.ndarray, jpeg_quality: int = 85) -> Page:
-    """``page`` photographed on a desk (the perspective of the desk test), saved as JPEG."""
-    h, w = page.shape
-    W, H = int(w * 1.3), int(h * 1.25)
-    src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
-    dst = np.float32([[0.14 * W, 0.10 * H], [0.84 * W, 0.13 * H], [0.88 * W, 0.92 * H],
-                      [0.10 * W, 0.88 * H]])
-    m = cv2.getPerspectiveTransform(src, dst)
-    photo = cv2.warpPerspective(page, m, (W, H), flags=cv2.INTER_AREA, borderValue=70)
+    """``page`` photographed on a desk (``on_desk``), saved as JPEG."""
+    photo, dpi = on_desk(page)
     ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
     assert ok
-    return as_page(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE), effective=max(W, H) / 11.69)
+    return as_page(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE), effective=dpi)
 
 
 @pytest.mark.parametrize("body_ink", [25, 120])
