@@ -16,6 +16,7 @@ from verify.bench import (
     born_digital_pdf,
     cover_lines,
     jpeg_bytes,
+    project_title,
     scan_image,
     scanned_pdf,
 )
@@ -763,3 +764,37 @@ def test_a_copy_whose_every_line_differs_a_little_is_still_a_candidate() -> None
     index.add([copy])
     hits = index.find([copy])
     assert [(h.page, h.other_path, h.other_page) for h in hits] == [(1, "A/orig.jpg", 1)]
+
+
+def test_boilerplate_runs_shared_by_many_pages_do_not_make_every_page_a_candidate() -> None:
+    """Runs of characters on more than ``GRAM_MAX_POSTINGS`` pages are a template's wording:
+    of 100 report pages that share it (and each have their own sentence), a page's candidates
+    by runs are the few that share most, not all 100."""
+    from verify.duplicates import GRAM_CANDIDATES, GRAM_MAX_POSTINGS, _gram_keys
+
+    rng = random.Random(5)
+    boiler = "根据浙江省生态环境厅关于做好职称评审工作的通知文件精神现将有关事项通知如下"
+    prints = [PagePrint(f"A{i}/r.pdf", f"A{i}/r.pdf", f"A{i}", f"s{i}", 1, None, None,
+                        (boiler + f"项目编号SX2021{i:03d}{project_title(rng)}{project_title(rng)}",), (1, i))
+              for i in range(100)]
+    index = DuplicateIndex()
+    index.add(prints)
+    assert max(len(index._grams[k]) for k in _gram_keys(prints[0].text_chars)) == 100 > GRAM_MAX_POSTINGS
+    candidates = index._candidates(prints[0])
+    assert 1 < len(candidates) <= GRAM_CANDIDATES + 1
+    assert ("A0/r.pdf", 1) in candidates  # the page itself shares most
+
+
+def test_pages_of_one_template_are_not_all_candidates_of_each_other() -> None:
+    """300 certificates of one template (its lines on every page, hashes 0–12 bits apart): a
+    page's candidates are its own rarer lines' pages and its nearest images, a bounded few."""
+    from verify.bench import template_prints
+    from verify.duplicates import GRAM_CANDIDATES, IMAGE_CANDIDATES, LINE_MAX_POSTINGS
+
+    prints = template_prints(300)
+    index = DuplicateIndex()
+    index.add(prints)
+    assert len(index._lines[prints[0].lines[1]]) == 300 > LINE_MAX_POSTINGS
+    for p in prints[:20]:
+        candidates = index._candidates(p)
+        assert (p.doc, 1) in candidates and len(candidates) <= IMAGE_CANDIDATES + GRAM_CANDIDATES + 2

@@ -103,3 +103,48 @@ def test_office_zip_is_one_document(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", "<w:document/>")
     refs = collect_inputs([docx])
     assert len(refs) == 1 and refs[0].member is None
+
+
+def test_a_symlink_loop_in_a_folder_is_an_unreadable_input_not_a_crash(tmp_path: Path) -> None:
+    """``Path.resolve`` raises RuntimeError on a symlink loop (Python 3.11): the walk crashed
+    and the run lost every document. The loop is now an input that cannot be read."""
+    from verify.model import Status
+    from verify.options import Options
+    from verify.pipeline import iter_reports
+
+    _touch(tmp_path / "a.pdf", b"%PDF-1.4\ngarbage")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    refs = collect_inputs([tmp_path])
+    assert [r.display for r in refs] == ["a.pdf", "loop"]
+    rows = list(iter_reports(Options(paths=(tmp_path,), jobs=1, cache=None, quiet=True)))
+    assert [(r.evidence.ref.display, r.evidence.status) for r in rows] == [
+        ("a.pdf", Status.unreadable), ("loop", Status.unreadable)]
+    assert all(any(f.code == "UNREADABLE" for f in r.findings) for r in rows)
+
+
+def test_a_named_pipe_in_a_folder_is_unreadable_and_does_not_hang_the_run(tmp_path: Path) -> None:
+    """Reading a FIFO blocks until someone writes to it: the run hung on one. A pipe, socket
+    or device is an input that cannot be read (an alarm fails the test instead of hanging)."""
+    import os
+    import signal
+
+    from verify.model import Status
+    from verify.options import Options
+    from verify.pipeline import iter_reports
+
+    _touch(tmp_path / "a.pdf", b"%PDF-1.4\ngarbage")
+    os.mkfifo(tmp_path / "pipe.pdf")
+
+    def hung(_signum: int, _frame: object) -> None:
+        raise TimeoutError("the run blocked on the pipe")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        rows = list(iter_reports(Options(paths=(tmp_path,), jobs=1, cache=tmp_path / "c.sqlite3", quiet=True)))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert [(r.evidence.ref.display, r.evidence.status) for r in rows] == [
+        ("a.pdf", Status.unreadable), ("pipe.pdf", Status.unreadable)]
+    assert "not a regular file" in (rows[1].evidence.error or "")

@@ -92,3 +92,21 @@ def test_a_huge_image_is_decoded_once_for_both_readings(tmp_path: Path,
     assert first.image.shape == again.image.shape == (300, 200, 3)
     first.image[0, 0] = 0
     assert again.image[0, 0, 0] == 200
+
+
+def test_a_pdf_page_that_draws_nothing_is_rendered_small_and_a_drawing_is_not(tmp_path: Path) -> None:
+    """An empty page (no content at all) has nothing to read: it is rendered at
+    ``EMPTY_PAGE_DPI``; a page of vector drawing only (text turned to outlines, a chart) may
+    need OCR and keeps the working resolution."""
+    from verify.pages import EMPTY_PAGE_DPI, WORK_DPI
+
+    doc = pymupdf.open()
+    doc.new_page()
+    drawn = doc.new_page()
+    drawn.draw_rect(pymupdf.Rect(100, 100, 300, 200), color=(0, 0, 0), width=2)
+    path = tmp_path / "pages.pdf"
+    doc.save(path)
+    source = open_document(InputRef("pages.pdf", path, PurePosixPath(str(path))))
+    empty, drawing = source.page(0), source.page(1)
+    assert empty.dpi == pytest.approx(EMPTY_PAGE_DPI, rel=0.01) and (empty.image == 255).all()
+    assert drawing.dpi == pytest.approx(WORK_DPI, rel=0.01) and (drawing.image < 128).any()

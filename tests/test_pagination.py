@@ -130,6 +130,20 @@ def test_bare_number_only_as_lowest_footer_line() -> None:
     assert find_page_label(_text([("7", 0.05)])) is None  # a bare number in the header
 
 
+def test_a_border_across_the_page_read_as_a_digit_is_no_page_number() -> None:
+    """A blurred certificate scan's bottom border read as ``3`` (87 % of the width, confidence
+    7; set H doc_040) is not page 3; a narrow ``3`` is, at any confidence (Tesseract gives
+    lone digits 0–93)."""
+    border = TextSpan("3", (0.06, 0.956, 0.93, 0.963), conf=7.0)
+    body = TextSpan("正文", (0.1, 0.5, 0.9, 0.52), conf=90.0)
+    assert find_page_label(PageText("正文\n3", (body, border), source="ocr")) is None
+    number = TextSpan("3", (0.49, 0.956, 0.51, 0.963), conf=0.0)
+    label = find_page_label(PageText("正文\n3", (body, number), source="ocr"))
+    assert label is not None and label.number == 3
+    wide_but_sure = TextSpan("3", (0.06, 0.956, 0.93, 0.963), conf=90.0)
+    assert find_page_label(PageText("正文\n3", (body, wide_but_sure), source="ocr")) is not None
+
+
 def test_missing_first_page_is_reported_apart() -> None:
     gap = pages_gap(_labels((2, 3), (3, 3)), 2)
     assert gap is not None and gap.first_missing and not gap.problem

@@ -31,7 +31,9 @@ what both pages say agrees and nothing that makes a document someone's differs:
 
 The first occurrence is the original (earlier in this run's input order, or stored by an
 earlier run); later ones get the finding. Candidates come from an index (hash bands, exact
-text lines and winnowed runs of characters), not from comparing every pair, so an archive of 10⁵ pages stays fast.
+text lines and winnowed runs of characters), not from comparing every pair; a template's
+wording and look, shared by thousands of pages in an archive, are bounded out of it (the nearest
+images, the lines and runs on few pages), so an archive of 10⁵ pages stays fast.
 
 * **A misreading has the printed glyphs.** OCR misreads two or three Han characters with high
   confidence now and then (为表彰 → 为才朝, 清洁 → 请浩 at 84–94): text alone cannot tell that
@@ -56,7 +58,7 @@ from __future__ import annotations
 import re
 import zlib
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -127,6 +129,17 @@ LINE_KEY_CHARS = 6  # shorter lines (以资鼓励, 特此通知) are on every pa
 # a photo whose lines all gained a junk glyph from the frame (人为表彰…, 和证书编号…; pair seed
 # 9405, pHash 28 bits off).
 GRAM_CHARS, GRAM_WINDOW = 6, 4
+# A run on more pages than this is a template's or a report's boilerplate: it says nothing of
+# which page this is, and looking up every page that has it made the search quadratic (400
+# born-digital report pages from one pool of sentences: 139 000 candidate pairs, 4.9 s against
+# 0.9 s by lines and hashes alone). Of the pages sharing the rarer runs, the few sharing most
+# are candidates.
+GRAM_MAX_POSTINGS, GRAM_CANDIDATES = 32, 8
+# Likewise a whole line on more pages than this is a template's (为表彰…特颁发此证书), and pages
+# of one template hash alike (0–12 bits): of the pages sharing a hash band only the nearest
+# are candidates. Without these bounds 3000 certificates of one template took 111 s to search,
+# growing with the square of their number.
+LINE_MAX_POSTINGS, IMAGE_CANDIDATES = 32, 16
 BANDS = 8  # pHash split into 8 bands of 8 bits: any pair within 7 bits shares a band
 
 
@@ -795,7 +808,8 @@ def _line_keys(lines: tuple[str, ...]) -> set[str]:
     return keys
 
 
-def _gram_keys(text_chars: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a page's keys are asked for when it is added and when it is looked up
+def _gram_keys(text_chars: str) -> frozenset[str]:
     """Winnowing (Schleimer, Wilkerson and Aiken, 2003) of the page's character runs: in each
     window of ``GRAM_WINDOW`` consecutive ``GRAM_CHARS``-character runs the one with the least
     hash is a key. Two texts that share ``GRAM_CHARS + GRAM_WINDOW - 1`` characters in a row
@@ -803,17 +817,17 @@ def _gram_keys(text_chars: str) -> set[str]:
     run and in every process."""
     grams = [text_chars[i:i + GRAM_CHARS] for i in range(len(text_chars) - GRAM_CHARS + 1)]
     if len(grams) <= GRAM_WINDOW:
-        return set(grams)
-    hashes = [zlib.crc32(g.encode()) for g in grams]
-    keys = set()
-    for i in range(len(grams) - GRAM_WINDOW + 1):
-        window = hashes[i:i + GRAM_WINDOW]
-        keys.add(grams[i + window.index(min(window))])
-    return keys
+        return frozenset(grams)
+    hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32, count=len(grams))
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, GRAM_WINDOW)
+    picked = windows.argmin(axis=1) + np.arange(len(windows))  # the leftmost least in each window
+    return frozenset(grams[i] for i in set(picked.tolist()))
 
 
-def _text_keys(p: PagePrint) -> set[str]:
-    return _line_keys(p.lines) | _gram_keys(p.text_chars)
+def _image_distance(a: PagePrint, b: PagePrint) -> int:
+    """pHash bits apart, then dHash bits (both set when a page has hashes)."""
+    d = _bits(a.phash or 0, b.phash or 0)
+    return 64 * d + (_bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else 64)
 
 
 class DuplicateIndex:
@@ -822,6 +836,7 @@ class DuplicateIndex:
     def __init__(self) -> None:
         self._bands: dict[tuple[int, int], list[PagePrint]] = defaultdict(list)
         self._lines: dict[str, list[PagePrint]] = defaultdict(list)
+        self._grams: dict[str, list[PagePrint]] = defaultdict(list)
         self._by_sha: dict[str, list[PagePrint]] = defaultdict(list)
         self._docs: set[str] = set()
 
@@ -836,18 +851,35 @@ class DuplicateIndex:
             if p.phash is not None:
                 for i in range(BANDS):
                     self._bands[(i, (p.phash >> (8 * i)) & 0xFF)].append(p)
-            for key in _text_keys(p):
+            for key in _line_keys(p.lines):
                 self._lines[key].append(p)
+            for key in _gram_keys(p.text_chars):
+                self._grams[key].append(p)
 
     def _candidates(self, p: PagePrint) -> dict[tuple[str, int], PagePrint]:
         seen: dict[tuple[str, int], PagePrint] = {}
         if p.phash is not None:
+            banded: dict[tuple[str, int], PagePrint] = {}
             for i in range(BANDS):
                 for c in self._bands.get((i, (p.phash >> (8 * i)) & 0xFF), ()):
+                    banded[(c.doc, c.page)] = c
+            nearest = sorted(banded.items(), key=lambda kv: _image_distance(p, kv[1]))
+            seen.update(nearest[:IMAGE_CANDIDATES + 1])  # + 1: the page itself
+        for key in _line_keys(p.lines):
+            postings = self._lines.get(key, ())
+            if len(postings) <= LINE_MAX_POSTINGS:
+                for c in postings:
                     seen[(c.doc, c.page)] = c
-        for key in _text_keys(p):
-            for c in self._lines.get(key, ()):
-                seen[(c.doc, c.page)] = c
+        shared: Counter[tuple[str, int]] = Counter()
+        pages: dict[tuple[str, int], PagePrint] = {}
+        for key in _gram_keys(p.text_chars):
+            postings = self._grams.get(key, ())
+            if len(postings) <= GRAM_MAX_POSTINGS:
+                for c in postings:
+                    shared[(c.doc, c.page)] += 1
+                    pages[(c.doc, c.page)] = c
+        for at, _n in shared.most_common(GRAM_CANDIDATES + 1):  # + 1: the page itself
+            seen[at] = pages[at]
         return seen
 
     def find(self, prints: list[PagePrint]) -> tuple[DuplicateHit, ...]:

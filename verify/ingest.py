@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,7 +105,23 @@ def is_office_document(source: Path | IO[bytes]) -> bool:
         return False
 
 
+def require_regular_file(path: Path) -> None:
+    """Raise ``UnreadableDocument`` for a pipe, a socket or a device: reading one blocks, or
+    never ends (a folder holding a named pipe hung the whole run)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # the read that follows says why
+    if not stat.S_ISREG(mode):
+        raise UnreadableDocument("not a regular file (a pipe, socket or device)",
+                                 "不是普通文件（管道、设备等）")
+
+
 def _head(path: Path) -> bytes:
+    try:
+        require_regular_file(path)
+    except UnreadableDocument:
+        return b""
     with path.open("rb") as f:
         return f.read(2048)
 
@@ -125,7 +142,7 @@ def _walk_folder(root: Path) -> Iterator[_Walked]:
                 continue
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
-            group = rel.split("/", 1)[0] if "/" in rel else root.resolve().name
+            group = rel.split("/", 1)[0] if "/" in rel else _resolved(root).name
             yield _Walked(rel, p, group)
 
 
@@ -151,6 +168,16 @@ def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
     return [(f"{display}/{name}", raw) for name, raw in out]
 
 
+def _resolved(path: Path) -> Path:
+    """The absolute path with symlinks resolved, or only made absolute when they cannot be (a
+    symlink loop: Python 3.11 raises RuntimeError there): such a file is still an input, and
+    reading it reports why it is unreadable."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def collect_inputs(paths: list[Path], exclude: frozenset[Path] = frozenset()) -> list[InputRef]:
     """Every input document under ``paths``, in a stable order. Raises ``UsageError`` for a
     path that does not exist. Each file becomes exactly one ``InputRef`` (a ZIP archive of
@@ -161,11 +188,12 @@ def collect_inputs(paths: list[Path], exclude: frozenset[Path] = frozenset()) ->
         if not arg.exists():
             raise UsageError(f"no such file or folder: {arg}")
         walked = (_walk_folder(arg) if arg.is_dir()
-                  else iter([_Walked(str(arg), arg, arg.resolve().parent.name)]))
+                  else iter([_Walked(str(arg), arg, _resolved(arg).parent.name)]))
         for item in walked:
-            if item.path.resolve() in exclude:
+            resolved = _resolved(item.path)
+            if resolved in exclude:
                 continue
-            logical = PurePosixPath(item.path.resolve().as_posix())
+            logical = PurePosixPath(resolved.as_posix())
             members = None
             try:
                 if sniff(_head(item.path)) is FileType.zip:
@@ -186,6 +214,7 @@ def read_bytes(ref: InputRef) -> bytes:
     """The document's bytes, read-only (the original is never written)."""
     try:
         if ref.member is None:
+            require_regular_file(ref.path)
             return ref.path.read_bytes()
         with zipfile.ZipFile(ref.path) as zf:
             info = zf.getinfo(ref.member)

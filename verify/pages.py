@@ -23,7 +23,7 @@ import pymupdf
 from PIL import Image, ImageOps
 
 from .exceptions import UnreadableDocument
-from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, sniff
+from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, require_regular_file, sniff
 from .model import BBox, InputRef, TextSpan
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,22 @@ WORK_DPI = 200.0  # rendering resolution for the checks; scans are never upsampl
 # clarity cost ~0.13 s per page at 200 DPI and a third of that at 120.
 BORN_DIGITAL_DPI = 120.0
 SCAN_DPI = 300.0  # a scanned page is rendered at its own resolution up to this (full OCR)
+EMPTY_PAGE_DPI = 50.0  # a PDF page that draws nothing: enough to show it blank
 MAX_WORK_PIXELS = 3500 * 3500  # cap per page at the working resolution
 LARGE_IMAGE_PIXELS = 40_000_000  # above this an image is decoded reduced, streaming (libvips)
 MAX_IMAGE_PIXELS = 2_000_000_000  # above this it is reported unreadable
 MIN_TEXT_LAYER_CHARS = 8  # fewer real characters than this and the page is treated as image
+
+
+def _stated_dpi(im: Image.Image) -> float | None:
+    """The resolution an image file states (PNG pHYs, TIFF, BMP, JFIF), if a usable one."""
+    dpi = im.info.get("dpi")
+    try:
+        value = float(dpi[0]) if isinstance(dpi, tuple) else None
+    except (TypeError, ValueError):
+        return None
+    # Pillow reads a TIFF without a resolution as 1 DPI: under 10 is no resolution at all.
+    return value if value is not None and 10.0 <= value <= 10000.0 else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class Page:
     origin: str  # "born_digital" | "image"
     text_layer: tuple[TextSpan, ...] = ()
     rotation: int = 0
+    # An image file's own resolution tag (None: none, or not an image file). Not trusted for
+    # the page's size (phones write 72), but kept for clarity (``measure_clarity``).
+    stated_dpi: float | None = None
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -176,6 +191,11 @@ class PdfDocument:
         # A scan is rendered at its own resolution (capped); never upsample a scan.
         if has_layer:
             dpi = min(dpi, BORN_DIGITAL_DPI)
+        elif not infos and not p.read_contents().strip():
+            # Nothing is drawn on the page (a blank separator page a PDF tool inserted): there is
+            # nothing to read, and rendering it at the working resolution for every check cost
+            # 0.12 s a page (a 3000-page blank PDF ran for minutes).
+            dpi = max_scan_dpi = EMPTY_PAGE_DPI
         target = min(dpi if has_layer or effective is None else max(dpi, effective), max_scan_dpi)
         if effective is not None and not has_layer:
             target = min(target, effective)
@@ -257,6 +277,7 @@ class ImageDocument:
                 if index:
                     src.seek(index)
                 w0, h0 = src.size
+                stated = _stated_dpi(src)
                 if w0 * h0 > MAX_IMAGE_PIXELS:
                     raise UnreadableDocument(
                         f"image too large ({w0}x{h0} pixels)", f"图片像素过大（{w0}×{h0}），无法读取")
@@ -291,6 +312,7 @@ class ImageDocument:
             height_pt=h / effective * 72.0,
             effective_dpi=effective,
             origin="image",
+            stated_dpi=stated,
         )
 
     @staticmethod
@@ -361,6 +383,7 @@ def _truncated(ref: InputRef, data: bytes | None) -> bool:
 def open_document(ref: InputRef) -> SourceDocument:
     """Open one input read-only. Raises ``UnreadableDocument`` with a precise reason."""
     if ref.member is None:
+        require_regular_file(ref.path)
         try:
             size = ref.path.stat().st_size
             with ref.path.open("rb") as f:

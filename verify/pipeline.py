@@ -43,7 +43,7 @@ from .checks.understanding import understand_document, wants_reread
 from .debug import debug_name, write_page_debug
 from .duplicates import DuplicateIndex, PagePrint, prints_of
 from .exceptions import DocumentTimeout, UnreadableDocument
-from .ingest import collect_inputs, read_bytes
+from .ingest import collect_inputs, read_bytes, require_regular_file
 from .model import (
     Applicant,
     DocumentEvidence,
@@ -141,6 +141,7 @@ def file_sha256(ref: InputRef) -> str:
     if ref.member is not None:
         h.update(read_bytes(ref))
         return h.hexdigest()
+    require_regular_file(ref.path)
     try:
         with ref.path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):

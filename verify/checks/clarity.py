@@ -47,6 +47,11 @@ SHARP_TEXT_PX = 22  # text height (px) at which stroke edges are judged: below ~
 # is 1 px wide, never reaches full darkness and reads as blur; dev body text is 20–25 px
 ZOOM_SIDE = 900  # px side of the crop examined when small print needs a closer look
 SOBEL_GAIN = 8.0  # a 3×3 Sobel answers 8× the per-pixel slope
+DEPTH_WINDOW = 11  # px (analysis scale, text 17–35 px high, 22 when zoomed): an edge pixel's
+# stroke depth is read within this window. Half a character spans a stroke and the paper
+# beside it, and the whole rise of a minor-blurred edge (σ ≈ 2 px: ±2σ); 7 px cut blurred
+# rises short (BLURRY pages read up to 40 % sharper), 15 px mixed in the heading's black
+# (sharp table pages kept reading 32–35). Chosen on sets D/F/G's BLURRY and false pages.
 SAMPLING_SIGMA = 0.85  # edge spread (px, Gaussian σ) this estimator reports for a perfectly
 # sharp edge after area resampling: 0.84–0.95 on clean dev renders downscaled to analysis
 SCAN_OPTICS_SIGMA = 1.0  # a scan's or photo's own softness, in ORIGINAL pixels (sensor, lens,
@@ -433,10 +438,14 @@ def page_contrast(ink: _Ink) -> float | None:
 def edge_sigma(ink: _Ink, contrast: float) -> float | None:
     """Gaussian blur σ (px of ``ink.gray``) of the text's stroke edges, worst direction.
 
-    For a step edge of contrast C blurred by a Gaussian σ the steepest slope is
-    C / (σ√(2π)), so σ = C / (√(2π)·slope). The slope is the 95th percentile of the gradient
-    at text strokes, taken in four directions; the worst direction wins (motion blur smears
-    one direction only).
+    For a step edge of depth C blurred by a Gaussian σ the steepest slope is
+    C / (σ√(2π)), so σ = C / (√(2π)·slope). C is each edge pixel's own depth (local paper
+    minus local ink within ``DEPTH_WINDOW``, at most the page's ``contrast``), not the page's
+    darkest ink: a thin or light stroke (a table's small serif figures, a phone photo's print
+    after demosaicing and JPEG) never reaches the heading's black, and measured against it its
+    gentler slope read as blur (sets D/F/G: three sharp table pages read 16.9–23.9). Per
+    direction the 5th percentile of the per-pixel σ is taken (the steepest edges, as the 95th
+    percentile of the slope was); the worst direction wins (motion blur smears one direction).
     """
     if contrast < INK_FLOOR:
         return None
@@ -448,14 +457,17 @@ def edge_sigma(ink: _Ink, contrast: float) -> float | None:
     if at.size < 100:
         return None
     at = at[::2]  # every other edge pixel: same percentile, half cost
+    window = np.ones((DEPTH_WINDOW, DEPTH_WINDOW), np.uint8)
+    local_ink = cv2.erode(ink.gray, window).ravel()[at].astype(np.float32)
+    local_paper = cv2.dilate(ink.gray, window).ravel()[at].astype(np.float32)
+    depth = np.minimum(local_paper - local_ink, contrast) / math.sqrt(2 * math.pi)
     gx = gx16.ravel()[at].astype(np.float32)
     gy = gy16.ravel()[at].astype(np.float32)
     worst = 0.0
     diagonal = 1 / math.sqrt(2)
     for d in (np.abs(gx), np.abs(gy), np.abs(gx + gy) * diagonal, np.abs(gx - gy) * diagonal):
-        slope = _percentile(d, 95) / SOBEL_GAIN
-        sigma = contrast / (math.sqrt(2 * math.pi) * max(slope, 1e-3))
-        worst = max(worst, sigma)
+        sigmas = depth / np.maximum(d / SOBEL_GAIN, 1e-3)
+        worst = max(worst, _percentile(sigmas, 5))
     return worst
 
 
@@ -820,19 +832,37 @@ def is_bilevel(gray: np.ndarray) -> bool:
     return bool(mid <= BILEVEL_MAX_GREY * sample.size)
 
 
-def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
-               height: float) -> tuple[_Ink, float, float] | None:
-    """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
-
-    Returns the crop's ink, its text height and its scale (crop pixels per working pixel).
-    """
+def _zoom_target(ink: _Ink, f: float, height: float) -> tuple[float, float, float] | None:
+    """(scale, x, y) of a close look at small print: the crop scale (crop pixels per working
+    pixel) that makes text SHARP_TEXT_PX high, and the text's centre in analysis pixels; None
+    when the analysis image is already close enough or holds too little ink."""
     scale = min(1.0, f * SHARP_TEXT_PX / height)
     if scale <= f * 1.2:
         return None
     ys, xs = np.nonzero(ink.mask)
     if xs.size < 100:
         return None
-    cx, cy = float(np.median(xs)) / f, float(np.median(ys)) / f  # working pixels
+    return scale, float(np.median(xs)), float(np.median(ys))
+
+
+def _crop_ink(crop: np.ndarray, scale: float) -> tuple[_Ink, float, float] | None:
+    """The zoomed crop's ink, its text height and its scale (None: no text measured)."""
+    zoomed = find_ink(crop)
+    zh = text_height(zoomed.stats)
+    return None if zh is None else (zoomed, zh, scale)
+
+
+def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
+               height: float) -> tuple[_Ink, float, float] | None:
+    """Ink of a crop around the text's centre, re-sampled so text is SHARP_TEXT_PX high.
+
+    Returns the crop's ink, its text height and its scale (crop pixels per working pixel).
+    """
+    target = _zoom_target(ink, f, height)
+    if target is None:
+        return None
+    scale, mx, my = target
+    cx, cy = mx / f, my / f  # working pixels
     half = ZOOM_SIDE / scale / 2
     h, w = gray.shape
     x0, x1 = int(max(0, cx - half)), int(min(w, cx + half))
@@ -842,11 +872,39 @@ def _zoomed_ink(gray: np.ndarray, ink: _Ink, f: float,
         crop = cv2.resize(crop, (max(8, round(crop.shape[1] * scale)),
                                  max(8, round(crop.shape[0] * scale))),
                           interpolation=cv2.INTER_AREA)
-    zoomed = find_ink(crop)
-    zh = text_height(zoomed.stats)
-    if zh is None:
+    return _crop_ink(crop, scale)
+
+
+def _zoomed_sheet_ink(gray: np.ndarray, quad: np.ndarray, ink: _Ink, f: float,
+                      height: float) -> tuple[_Ink, float, float] | None:
+    """A photo's ``_zoomed_ink``: the sheet rectified again around the text's centre, at a
+    scale where text is SHARP_TEXT_PX high (area-downscaled first, then warped at unit scale,
+    as ``_analysis_image`` does). Returns the crop's ink, its text height and its scale."""
+    target = _zoom_target(ink, f, height)
+    if target is None:
         return None
-    return zoomed, zh, scale
+    scale, mx, my = target
+    h, w = gray.shape
+    q = quad
+    if scale < 1.0:
+        gray = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))),
+                          interpolation=cv2.INTER_AREA)
+        q = quad * scale
+    # Sheet coordinates at this scale: the analysis image's ×(scale / f).
+    pw = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
+    ph = float(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
+    ah, aw = ink.gray.shape
+    sx, sy = pw / aw, ph / ah
+    cx, cy = mx * sx, my * sy
+    x0 = int(min(max(0.0, cx - ZOOM_SIDE / 2), max(0.0, pw - ZOOM_SIDE)))
+    y0 = int(min(max(0.0, cy - ZOOM_SIDE / 2), max(0.0, ph - ZOOM_SIDE)))
+    ow, oh = int(min(ZOOM_SIDE, pw)), int(min(ZOOM_SIDE, ph))
+    dst = np.array([[-x0, -y0], [pw - 1 - x0, -y0], [pw - 1 - x0, ph - 1 - y0],
+                    [-x0, ph - 1 - y0]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
+    crop = cv2.warpPerspective(gray, m, (ow, oh), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    return _crop_ink(crop, scale)
 
 
 def _text_layer_mask(page: Page, shape: tuple[int, int], region: _Region) -> np.ndarray | None:
@@ -941,13 +999,24 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
     if pixel_dpi is not None:
         out.append(Measurement("effective_dpi", round(pixel_dpi, 1), pbox))
     content_dpi = pixel_dpi
+    if (page.stated_dpi is not None and region.quad is None and page.effective_dpi is not None
+            and round(page.stated_dpi) not in PLACEHOLDER_DPI
+            and max(page.width_pt, page.height_pt) / 72.0 * page.effective_dpi / page.stated_dpi > PAPER_MAX_INCH):
+        # An image file whose own resolution makes it larger than any paper was enlarged after
+        # it was scanned at that resolution (an uploader's resize keeps the tag): its content
+        # has the stated resolution, as an enlarged scan placed in a PDF keeps its scan's
+        # (above). Grain cannot show it on a clean or black-and-white scan (set H doc_066.tif:
+        # 88 DPI stated, 1653 px wide, 1-bit). Placeholders (72, 96) say nothing.
+        content_dpi = min(pixel_dpi or page.stated_dpi, page.stated_dpi)
     if height is not None:
         out.append(Measurement("text_height_px", round(height * orig_per_analysis, 1), pbox))
         sharp_ink, sharp_h, sharp_orig, scale = scan_ink, height, orig_per_analysis, f
-        if height < SHARP_TEXT_PX and f < 1.0 and region.quad is None and layer is None:
+        if height < SHARP_TEXT_PX and f < 1.0 and layer is None:
             # Small print was shrunk below a measurable stroke size: look again at a crop of
-            # the densest text at a scale where the text is SHARP_TEXT_PX high.
-            zoom = _zoomed_ink(gray, scan_ink, f, height)
+            # the densest text at a scale where the text is SHARP_TEXT_PX high (a photo's
+            # sheet is rectified again for it).
+            zoom = (_zoomed_ink(gray, scan_ink, f, height) if region.quad is None
+                    else _zoomed_sheet_ink(gray, region.quad, scan_ink, f, height))
             if zoom is not None:
                 sharp_ink, sharp_h, scale = zoom
                 sharp_orig = orig_per_work / scale
@@ -964,7 +1033,7 @@ def measure_clarity(page: Page) -> tuple[Measurement, ...]:
             if enlarged is not None and pixel_dpi is not None:
                 # The softness is the enlargement's: the content has fewer pixels than the
                 # file. What softness remains beyond a sharp scan at that resolution is blur.
-                content_dpi = min(pixel_dpi, page.dpi / enlarged)
+                content_dpi = min(content_dpi or pixel_dpi, page.dpi / enlarged)
                 native = NATIVE_SIGMA * enlarged * scale
                 blur = math.sqrt(max(sigma * sigma - SAMPLING_SIGMA**2 - native * native, 0.0))
                 s = min(SHARPNESS_CAP, sharp_h / max(blur, 1e-6))

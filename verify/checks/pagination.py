@@ -130,13 +130,25 @@ def _margin_lines(text: PageText) -> list[str]:
 
 
 _BARE = re.compile(r"^\s*(\d{1,3})\s*$")
+# A bare number's line is as narrow as the number (1–2 % of the page's width on every fixture
+# set's footers). A line across the page read as one digit is a ruled border or a frame: the
+# bottom border of a blurred certificate scan read as ``3`` over 87 % of the width at confidence
+# 7 (set H doc_040) made a one-page letter "page 3". A wide line still counts when read with
+# confidence (a footer whose line box caught a specks' run).
+BARE_MAX_WIDTH, BARE_WIDE_MIN_CONF = 0.2, 50.0
+
+
+def _lowest_footer_span(text: PageText) -> TextSpan | None:
+    footer = [s for s in text.spans if s.bbox != (0.0, 0.0, 0.0, 0.0) and s.bbox[1] >= FOOTER_BAND]
+    return max(footer, key=lambda s: s.bbox[1]) if footer else None
 
 
 def find_page_label(text: PageText) -> PageLabel | None:
     """The page number printed in the header or footer, if any.
 
     A bare number (``3``) counts only as the lowest line of the footer band: anywhere else a
-    lone number is a table cell or a list item.
+    lone number is a table cell or a list item; and not when that line runs across the page
+    and was read without confidence (a ruled border, see ``BARE_MAX_WIDTH``).
     """
     lines = _margin_lines(text)
     for line in lines:
@@ -145,7 +157,10 @@ def find_page_label(text: PageText) -> PageLabel | None:
             return label
     if lines:
         m = _BARE.match(normalize_text(lines[0]))
-        if m and 1 <= int(m.group(1)) <= MAX_PAGE_NUMBER:
+        span = _lowest_footer_span(text)
+        border = (span is not None and span.bbox[2] - span.bbox[0] > BARE_MAX_WIDTH
+                  and span.conf < BARE_WIDE_MIN_CONF)
+        if m and 1 <= int(m.group(1)) <= MAX_PAGE_NUMBER and not border:
             return PageLabel(int(m.group(1)), None, m.group(0).strip())
     return None
 
