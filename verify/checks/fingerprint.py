@@ -36,14 +36,31 @@ class PageFingerprint:
 
 def content_box(grey: np.ndarray) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) of the ink on a grey page, robust to isolated specks."""
-    _t, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    ys, xs = np.nonzero(ink)
+    _t, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     h, w = grey.shape
-    if len(xs) < 50:  # a blank page: the whole sheet
+    cols, rows = ink.sum(axis=0, dtype=np.int64), ink.sum(axis=1, dtype=np.int64)
+    if int(cols.sum()) < 50:  # a blank page: the whole sheet
         return 0, 0, w, h
-    x0, x1 = np.quantile(xs, [INK_QUANTILE, 1 - INK_QUANTILE])
-    y0, y1 = np.quantile(ys, [INK_QUANTILE, 1 - INK_QUANTILE])
+    x0, x1 = _quantiles(cols, (INK_QUANTILE, 1 - INK_QUANTILE))
+    y0, y1 = _quantiles(rows, (INK_QUANTILE, 1 - INK_QUANTILE))
     return int(x0), int(y0), max(int(x1) + 1, int(x0) + 2), max(int(y1) + 1, int(y0) + 2)
+
+
+def _quantiles(counts: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.quantile`` (linear) of the coordinates of the ink pixels, ``counts[i]`` of them at
+    coordinate i, told from the counts' running sum: the same numbers without listing every
+    ink pixel's coordinates and sorting them (a third of a page's fingerprint time)."""
+    ends = np.cumsum(counts)
+    out = []
+    for q in qs:
+        at = q * (int(ends[-1]) - 1)
+        lo = int(np.floor(at))
+        # The sorted coordinates' lo-th and (lo+1)-th (0-based): the first i with more than
+        # lo pixels at or before it.
+        v0 = int(np.searchsorted(ends, lo, side="right"))
+        v1 = int(np.searchsorted(ends, min(lo + 1, int(ends[-1]) - 1), side="right"))
+        out.append(v0 + (at - lo) * (v1 - v0))
+    return out
 
 
 def page_fingerprint(image: np.ndarray) -> PageFingerprint:
@@ -107,14 +124,13 @@ def _straightened(ink: np.ndarray) -> np.ndarray:
     bands = 8
     if w < bands * 4:
         return ink
-    xs, ys = [], []
-    rows = np.arange(h, dtype=np.float32)[:, None]
-    for i in range(bands):
-        part = ink[:, i * w // bands:(i + 1) * w // bands]
-        mass = float(part.sum())
-        if mass > 0:
-            xs.append((i + 0.5) * w / bands)
-            ys.append(float((part * rows).sum()) / mass)
+    # Each band's ink per row in one pass (np.add.reduceat over the bands' first columns).
+    per_band = np.add.reduceat(ink, [i * w // bands for i in range(bands)], axis=1, dtype=np.float64)
+    mass = per_band.sum(axis=0)
+    centre = (np.arange(h, dtype=np.float64) @ per_band)
+    has = mass > 0
+    xs = ((np.arange(bands) + 0.5) * w / bands)[has]
+    ys = centre[has] / mass[has]
     if len(xs) < 3:
         return ink
     x, y = np.asarray(xs), np.asarray(ys)
@@ -195,10 +211,17 @@ def line_glyph(grey: np.ndarray, bbox: tuple[float, float, float, float]) -> byt
     ink = ink[lo:hi]
     if ink.shape[0] < 3 or int(ink.sum()) < GLYPH_MIN_INK:
         return b""
+    return _packed(ink)
+
+
+def _packed(ink: np.ndarray) -> bytes:
+    """A line's ink (1 = ink) scaled to ``GLYPH_HEIGHT`` rows, binarised, packed, zlib'd."""
     width = min(GLYPH_MAX_WIDTH, max(1, round(ink.shape[1] * GLYPH_HEIGHT / ink.shape[0])))
     small = cv2.resize(ink.astype(np.float32), (width, GLYPH_HEIGHT), interpolation=cv2.INTER_AREA)
     bits = np.packbits(small >= 0.35, axis=1)
-    return zlib.compress(width.to_bytes(2, "big") + bits.tobytes(), 6)
+    # zlib level 1: a text-layer page's 20 long lines took 1 ms of its 5 to compress at
+    # level 6, for 5 % smaller strips.
+    return zlib.compress(width.to_bytes(2, "big") + bits.tobytes(), 1)
 
 
 def glyph_strip(glyph: bytes) -> np.ndarray | None:
@@ -207,6 +230,8 @@ def glyph_strip(glyph: bytes) -> np.ndarray | None:
         return None
     raw = zlib.decompress(glyph)
     width = int.from_bytes(raw[:2], "big")
+    if len(raw) - 2 != GLYPH_HEIGHT * ((width + 7) // 8):
+        return None  # a strip of another height (a store of an earlier version): none to compare
     bits = np.frombuffer(raw[2:], dtype=np.uint8).reshape(GLYPH_HEIGHT, -1)
     return np.unpackbits(bits, axis=1)[:, :width].astype(np.float32)
 
