@@ -105,6 +105,17 @@ GLYPH_END_GAP = 1.5  # line heights of blank between a line's text and a mark at
 # frame with its corner ornament is 0.6–1.1 heights wide, seed 9405).
 GLYPH_END_MARK = 1.2
 GLYPH_MIN_INK = 20  # ink pixels a line needs at page resolution, else it is not stored
+# A text layer's page of running text (a report's body: more than LAYER_RUNNING_LINES lines
+# longer than LAYER_GLYPH_MAX_CHARS compact characters) gets no strips for those long lines.
+# They were most of a born-digital page's glyph time (3 of its 35 ms: the bench's born-digital
+# throughput 51 pages/s against main's 58; its report pages have 22 lines of 34 characters)
+# and such a page differs from another document by its many characters, not by a field; a
+# misread field in its copy is compared by text alone, as before glyphs. A cover's, a
+# certificate's, a letter's lines (at most 11 long ones on the fixtures' text-layer pages,
+# their names, units and titles) all keep theirs, as do OCR'd pages (OCR costs 100× more).
+# On pair seeds 9704–9706, 9713 and set 9712: the same findings as with every line's strip.
+LAYER_GLYPH_MAX_CHARS = 24
+LAYER_RUNNING_LINES = 12
 
 
 def glyph_page(image: np.ndarray) -> np.ndarray:
@@ -154,15 +165,13 @@ def _text_rows(ink: np.ndarray, mid: int, gap: int) -> tuple[int, int]:
     if not dense[mid]:
         near = np.nonzero(dense)[0]
         mid = int(near[np.argmin(np.abs(near - mid))])
-    # dense[i:j].any() as a difference of prefix counts: this loop is most of a text-layer
-    # page's glyph time otherwise.
-    count = np.concatenate(([0], np.cumsum(dense))).tolist()
-    n = len(rows)
-    lo, hi = mid, mid + 1
-    while lo > 0 and count[lo] > count[max(0, lo - gap)]:
-        lo -= 1
-    while hi < n and count[min(n, hi + gap)] > count[hi]:
-        hi += 1
+    # The run around mid is its group of dense rows, a group's rows at most ``gap`` apart.
+    at = np.flatnonzero(dense)
+    k = int(np.searchsorted(at, mid))
+    breaks = np.flatnonzero(np.diff(at) > gap)  # a group ends at each break's row
+    first = int(np.searchsorted(breaks, k))  # the first break at or after mid's row
+    lo = int(at[breaks[first - 1] + 1]) if first > 0 else int(at[0])
+    hi = int(at[breaks[first]]) + 1 if first < len(breaks) else int(at[-1]) + 1
     return lo, hi
 
 
@@ -241,4 +250,7 @@ def line_glyphs(grey: np.ndarray, text: PageText) -> tuple[bytes, ...]:
     of the page as delivered; turned here as the text was read)."""
     if text.rotation % 360:
         grey = np.ascontiguousarray(np.rot90(grey, k=-(text.rotation // 90)))
-    return tuple(line_glyph(grey, s.bbox) for s in text.spans)
+    long = [len(compact(s.text)) > LAYER_GLYPH_MAX_CHARS for s in text.spans]
+    running = text.source == "layer" and sum(long) > LAYER_RUNNING_LINES
+    return tuple(b"" if running and is_long else line_glyph(grey, s.bbox)
+                 for s, is_long in zip(text.spans, long, strict=True))
