@@ -125,6 +125,37 @@ def test_the_store_keeps_line_glyphs_and_an_old_store_has_none(tmp_path: Path) -
     assert got == {"/old": (), "/new": strips}
 
 
+def test_glyphs_are_stored_once_and_come_back_with_the_evidence(tmp_path: Path) -> None:
+    """The evidence is stored without its line glyphs, the pages table keeps them once (the
+    spans' strips and which one each compared line has): the cached evidence is the evidence,
+    the stored page's strips are its print's, and the misread copy is found from either."""
+    pdf = tmp_path / "letter.pdf"
+    born_digital_pdf(pdf, [[*LETTER, "第1页"]], numbered=False)  # a short span: no compared line
+    page = open_document(_ref(pdf)).page(0)
+    evidence = replace(_evidence(pdf, text_from_layer(page), page.image), sha256="s-letter")
+    copy_img = scan_image(LETTER, None, ScanStyle(dpi=300, angle=0.4, noise=8.0), seed=7)
+    read = replace(text_from_layer(page), source="ocr")
+    copy = prints_of(_evidence(tmp_path / "copy.jpg", _misread(read, "德明", "估朋"), copy_img), "B", (1, 1))[0]
+    first = prints_of(evidence, "A", (1, 0))
+    assert len(first[0].glyphs) == len(first[0].lines) < len(evidence.pages[0].line_glyphs)
+
+    store = EvidenceStore(tmp_path / "store.sqlite3")
+    store.put("k", evidence)
+    store.put_pages(str(pdf), "letter.pdf", "A", "s-letter", evidence.pages,
+                    {p.page: p.lines for p in first}, frozenset(), {p.page: p.glyphs for p in first})
+    (blob,) = store._db.execute("SELECT blob FROM evidence").fetchone()
+    assert len(blob) < sum(map(len, evidence.pages[0].line_glyphs))  # not in the evidence's bytes
+    cached = store.get("k", _ref(pdf))
+    stored = list(store.iter_pages())
+    store.close()
+    assert cached is not None and cached.pages == evidence.pages
+    assert stored[0].glyphs == first[0].glyphs and stored[0].lines == first[0].lines
+    again = PagePrint(stored[0].doc, stored[0].display, "A", "s-letter", 1, first[0].phash, first[0].dhash,
+                      stored[0].lines, (0, 0), stored[0].exact, stored[0].glyphs)
+    assert page_similarity(copy, again) is not None
+    assert page_similarity(copy, replace(again, glyphs=())) is None  # by text alone: a field
+
+
 @pytest.mark.slow
 def test_real_ocr_a_misread_copy_is_found_and_a_colleagues_letter_is_not(tmp_path: Path) -> None:
     """Real Tesseract on rendered scans: the original at 300 DPI, a 0.5°-skewed JPEG re-scan
