@@ -37,9 +37,11 @@ images, the lines and runs on few pages), so an archive of 10⁵ pages stays fas
 
 * **A misreading has the printed glyphs.** OCR misreads two or three Han characters with high
   confidence now and then (为表彰 → 为才朝, 清洁 → 请浩 at 84–94): text alone cannot tell that
-  from a colleague's other name. Every text line's image is kept, small (``line_glyphs``), and
-  a field is looked at there: where both pages show the same glyphs it is a misreading and
-  counts as a slip; a colleague's name has other glyphs and stays a field (``_compare``).
+  from a colleague's other name. Every text line's image is kept, small (``line_glyphs``; a
+  text layer's running text excepted, ``fingerprint.LAYER_RUNNING_LINES``), stored once in the
+  store's pages, and a field is looked at there: where both pages show the same glyphs it is a
+  misreading and counts as a slip; a colleague's name has other glyphs and stays a field
+  (``_compare``).
 
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
