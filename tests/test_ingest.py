@@ -22,6 +22,9 @@ from verify.ingest import FileType, collect_inputs, read_bytes, sniff
         (b"MM\x00*\x00\x00\x00\x08", FileType.tiff),
         (b"BM" + b"\x00" * 40, FileType.bmp),
         (b"RIFF\x10\x00\x00\x00WEBPVP8 ", FileType.webp),
+        (b"\x00\x00\x00\x1cftypheic\x00\x00\x00\x00", FileType.heif),  # an iPhone photo
+        (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00", FileType.heif),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", FileType.unknown),  # an MP4 video
         (b"PK\x03\x04\x14\x00", FileType.zip),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", FileType.office),
         (b"", FileType.empty),

@@ -33,6 +33,7 @@ class FileType(StrEnum):
     tiff = "tiff"
     bmp = "bmp"
     webp = "webp"
+    heif = "heif"  # HEIC/HEIF: an iPhone's default photo format
     gif = "gif"
     zip = "zip"
     office = "office"  # docx/xlsx/pptx (a ZIP with [Content_Types].xml) or OLE2 .doc/.xls
@@ -40,7 +41,11 @@ class FileType(StrEnum):
     unknown = "unknown"
 
 
-IMAGE_TYPES = {FileType.png, FileType.jpeg, FileType.tiff, FileType.bmp, FileType.webp}
+IMAGE_TYPES = {FileType.png, FileType.jpeg, FileType.tiff, FileType.bmp, FileType.webp,
+               FileType.heif}
+# ISO base-media brands of still HEIF images (ISO/IEC 23008-12): iPhones write "heic", other
+# cameras "mif1"/"heix"; AVIF ("avif") is the same container and libheif reads it too.
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 
 def sniff(head: bytes) -> FileType:
@@ -59,6 +64,8 @@ def sniff(head: bytes) -> FileType:
         return FileType.bmp
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return FileType.webp
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return FileType.heif
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return FileType.gif
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):

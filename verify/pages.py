@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import pymupdf
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 
 from .exceptions import UnreadableDocument
 from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, require_regular_file, sniff
@@ -254,7 +255,7 @@ class PdfDocument:
 
 
 class ImageDocument:
-    """PNG, JPEG, TIFF (multi-page), BMP, WebP. EXIF orientation is honoured."""
+    """PNG, JPEG, TIFF (multi-page), BMP, WebP, HEIC. EXIF orientation is honoured."""
 
     def __init__(self, data: bytes, file_type: FileType) -> None:
         self.file_type = file_type
@@ -362,6 +363,9 @@ def _release_freed_heap() -> None:
 
 
 Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
+# HEIC photos open through Pillow. libheif applies the container's rotation and the plugin
+# resets the EXIF orientation it replaces, so exif_transpose does not turn them twice.
+register_heif_opener()
 # MuPDF prints its errors on stdout, which carries the JSONL rows: silence them. A broken
 # file raises and becomes an UNREADABLE finding with the reason instead.
 pymupdf.TOOLS.mupdf_display_errors(False)
