@@ -24,7 +24,14 @@ from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
 
 from .exceptions import UnreadableDocument
-from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, require_regular_file, sniff
+from .ingest import (
+    IMAGE_TYPES,
+    FileType,
+    read_bytes,
+    require_regular_file,
+    sniff,
+    zipped_document_type,
+)
 from .model import BBox, InputRef, TextSpan
 
 log = logging.getLogger(__name__)
@@ -420,10 +427,14 @@ def open_document(ref: InputRef) -> SourceDocument:
         return PdfDocument(doc)
     if kind in IMAGE_TYPES:
         return ImageDocument(data if data is not None else ref.path.read_bytes(), kind)
-    if kind is FileType.office or (
-            kind is FileType.zip and is_office_document(ref.path if data is None else io.BytesIO(data))):
+    if kind is FileType.zip:
+        kind = zipped_document_type(ref.path if data is None else io.BytesIO(data)) or kind
+    if kind is FileType.office:
         raise UnreadableDocument("unsupported type: office document (convert to PDF)",
                                  "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
+    if kind is FileType.ofd:
+        raise UnreadableDocument("unsupported type: OFD document (convert to PDF)",
+                                 "不支持的文件类型（OFD 版式文件），请转换为 PDF 后上传")
     if kind is FileType.zip:
         raise UnreadableDocument("unsupported type: nested or unreadable ZIP archive",
                                  "不支持的文件类型（嵌套或损坏的压缩包）")
