@@ -312,3 +312,44 @@ def test_the_seal_colour_is_told_by_the_strongest_colour_excess() -> None:
     assert seal_colour(crop) == "blue"
     crop[60:80, 10:90] = (205, 30, 40)  # ... and more strongly red ink
     assert seal_colour(crop) == "red"
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    """``img`` (RGB) through OpenCV's JPEG encoder (4:2:0: colour at half resolution)."""
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
+                           [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def test_pale_red_strokes_between_black_strokes_survive_jpeg() -> None:
+    # A pale stretch of a stamp under bold print: thin pale red strokes each between two
+    # black ones. JPEG keeps their colour only at half resolution, averaged with the black;
+    # their luma (kept at full resolution) still tells them from the black and the paper.
+    crop = np.full((160, 160, 3), 250, np.uint8)
+    crop[10:20, 10:150] = (205, 30, 40)  # a strong red stroke: the seal's ink level
+    for k in range(6):
+        x = 20 + 20 * k
+        crop[60:140, x:x + 4] = (20, 20, 20)
+        crop[60:140, x + 4:x + 7] = (232, 150, 158)
+        crop[60:140, x + 7:x + 11] = (20, 20, 20)
+    ink = seal_ink_channel(_jpeg(crop, 60))
+    red = [int(ink[100, 20 + 20 * k + 5]) for k in range(6)]
+    black = [int(ink[100, 20 + 20 * k + d]) for k in range(6) for d in (1, 9)]
+    assert max(red) < 70, red  # the colour-only map left them at 112-119 (pale grey)
+    assert min(black) > 200, black
+    assert ink[40, 80] > 240  # paper
+
+
+@pytest.mark.slow
+def test_a_jpeg_seal_under_printed_rows_is_read() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    engine = make_engine("rapidocr")
+    cers = []
+    for unit, angle, font, bottom, number in CLEAN_SEALS:
+        page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number), rows=3)
+        page = replace(page, image=_jpeg(page.image, 65))
+        cers.append(seal_text_cer(unit, read_seal_text(page, bbox, engine)))
+    assert float(np.mean(cers)) <= 0.10, cers
