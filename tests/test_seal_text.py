@@ -16,8 +16,10 @@ from verify.checks.seal_text import (
     OtherRing,
     Ring,
     _blank_other_rings,
+    _centre_on_star,
     _fit_border,
     _mend_legal_form,
+    _star_phase,
     _tight_line,
     compare_seal_unit,
     fit_ring,
@@ -353,3 +355,37 @@ def test_a_jpeg_seal_under_printed_rows_is_read() -> None:
         page = replace(page, image=_jpeg(page.image, 65))
         cers.append(seal_text_cer(unit, read_seal_text(page, bbox, engine)))
     assert float(np.mean(cers)) <= 0.10, cers
+
+
+@pytest.mark.parametrize("angle", [0.0, 25.0, -30.0, 170.0])
+def test_the_star_points_at_the_middle_of_the_name(angle: float) -> None:
+    # The generator draws the name centred on the top and the star pointing up, as GB
+    # official seals are; turned by ``angle`` (counter-clockwise) the name's middle is at
+    # 270 - angle degrees clockwise from +x on screen, and one of the star's points with it.
+    unit, _, font, bottom, number = CLEAN_SEALS[1]
+    page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
+    crop = page.crop(bbox)
+    ink = seal_ink_channel(crop)
+    h, w = ink.shape
+    ring = Ring(w / 2, h / 2, w / 2, w / 2)
+    n = 720
+    phase = _star_phase(ink, ring, n)
+    assert phase is not None
+    off = (phase * 360 / n - (270 - angle)) % 72
+    assert min(off, 72 - off) <= 3.0, (phase * 360 / n, angle)
+
+
+def test_no_star_is_found_on_a_ring_without_one() -> None:
+    ink = np.full((400, 400), 255, np.uint8)
+    cv2.circle(ink, (200, 200), 190, 0, 8)
+    cv2.circle(ink, (200, 200), 40, 0, -1)  # a round emblem, not a star
+    assert _star_phase(ink, Ring(200, 200, 190, 190), 720) is None
+
+
+def test_a_name_cut_short_on_one_side_is_recentred_on_the_star() -> None:
+    # Ink seen from column 100 to 250 (of 720, 2 per degree): the arc's middle is 175; the
+    # star's point at 205 says the name's middle lies 15° further on (its far end faded).
+    start, length = _centre_on_star(100, 150, star_phase=205.0 % 144, n=720, cap=528)
+    assert (start, length) == (100, 210)  # symmetric round 205, out to the far end (100)
+    # a point within 8° of the middle: left alone
+    assert _centre_on_star(100, 150, star_phase=180.0 % 144, n=720, cap=528) == (100, 150)
