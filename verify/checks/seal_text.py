@@ -30,6 +30,14 @@ photos 23.6 -> 20.9 % (62; 21.4 -> 17.7 % on the 49 without clarity damage), blu
 seals 31.4 -> 16.2 % (7); 0.03-0.05 s per seal. Under JPEG's half-resolution colour the red
 between the strokes of a bold printed line is averaged away: a name's start under the signing
 unit's line, or on the pale side of an unevenly inked stamp, is still lost.
+
+Round 4 (models/seals/README.md, "Seal text, round 4"): the strokes also from the luma, which
+JPEG keeps at full resolution (``_luma_ink``), and the name's arc recentred on the star's
+point when a faded end moved it (``_centre_on_star``). Untuned seeds 9610-9611, before ->
+after: born-digital 3.1 -> 1.3 % (31), scans 11.0 -> 13.5 % (33), phone photos 24.1 -> 23.4 %
+(67), all 15.8 -> 15.7 %; born-digital pages JPEG'd at q60-85 (tuning) 17.2 -> 13.4 %. On
+scans and photos the change is within the recogniser's one-character noise; dropped
+characters (ink gone from the image, under bold print, blurred photos) dominate.
 """
 
 from __future__ import annotations
