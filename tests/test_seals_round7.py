@@ -1,0 +1,54 @@
+"""Seal cases of round 7, rebuilt one document at a time by the fixture generator (the same
+bytes as in the generated sets) and checked with and without the rule that handles them.
+
+- seed 9505 A05/IMG_2016.jpg: a red seal on a phone photo with half its ring faint; its
+  solid star pushes its fill over the red second chance's limit for a plain ring;
+- seed 9505 A09/doc_020.jpg: a 白文 name seal beside a round seal on a colour scan, fitted as
+  an ellipse (``_filled_as_ellipse``), reported as the square it is;
+- seed 9507 A06/IMG_2101.pdf: a blurred red 核心期刊 badge on a photo of a journal cover,
+  no seal (the starless inner-ring emblem gate).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_seals import _iou, _open
+from tests.test_seals_fixture_cases import _build, _found
+from verify.checks import seals
+
+
+def test_half_faint_red_seal_with_star_on_a_photo(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path, (truth,) = _build(tmp_path, 9505, "A05/IMG_2016.jpg")
+    found = seals.find_seals(_open(path))
+    assert len(found) == 1 and _iou(found[0].bbox, truth) >= 0.5 and found[0].color == "red"
+    monkeypatch.setattr(seals, "SECOND_CHANCE_RED_MAX_FILL_STARRED",
+                        seals.SECOND_CHANCE_RED_MAX_FILL)
+    assert not _found(path, truth)
+
+
+def test_white_on_red_name_seal_fitted_as_ellipse(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path, truth = _build(tmp_path, 9505, "A09/doc_020.jpg")
+    assert len(truth) == 2
+    found = seals.find_seals(_open(path))
+    assert len(found) == 2
+    for t in truth:
+        assert sum(_iou(s.bbox, t) >= 0.5 for s in found) == 1
+    name = min(found, key=lambda s: s.bbox[2] - s.bbox[0])
+    assert name.shape == "square" and name.color == "red"
+    monkeypatch.setattr(seals, "_filled_as_ellipse", lambda c, threshold: False)
+    assert len(seals.find_seals(_open(path))) == 1
+
+
+def test_blurred_badge_on_a_cover_photo_is_no_seal(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path, truth = _build(tmp_path, 9507, "A06/IMG_2101.pdf")
+    assert truth == []
+    page = _open(path)
+    assert seals.find_seals(page) == ()
+    monkeypatch.setattr(seals, "GATE_EMBLEM_INNER_RING_STARLESS", seals.GATE_EMBLEM_INNER_RING)
+    assert len(seals.find_seals(page)) == 1
