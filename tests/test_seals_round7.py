@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pymupdf
 import pytest
 
+from tests import test_seals
 from tests.test_seals import _iou, _open
 from tests.test_seals_fixture_cases import _build, _found
 from verify.checks import seals
@@ -52,3 +54,33 @@ def test_blurred_badge_on_a_cover_photo_is_no_seal(tmp_path: Path,
     assert seals.find_seals(page) == ()
     monkeypatch.setattr(seals, "GATE_EMBLEM_INNER_RING_STARLESS", seals.GATE_EMBLEM_INNER_RING)
     assert len(seals.find_seals(page)) == 1
+
+
+BLUE = (0.16, 0.27, 0.67)
+
+
+def test_filled_blue_logo_beside_a_blue_seal_is_no_companion(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certificate's blue seal above a printed logo (a filled blue square with white letters,
+    like the IAF mark under the issuing body's seal): the seal is found, the logo is not
+    taken as its name seal (a 白文 name seal is red, or grey in a grey scan)."""
+    monkeypatch.setattr(test_seals, "RED", BLUE)  # the letter's seal drawn in blue
+    doc = pymupdf.open()
+    page = test_seals._text_page(doc)
+    truth = test_seals._round_seal(page, (420, 605), 62)
+    x, y, side = 395.0, 690.0, 50.0
+    page.draw_rect(pymupdf.Rect(x, y, x + side, y + side), color=BLUE, fill=BLUE, width=0)
+    page.insert_text(pymupdf.Point(x + 5, y + side * 0.65), "IAF", fontname="helv",
+                     fontsize=side * 0.42, color=(1, 1, 1))
+    pdf = tmp_path / "blue.pdf"
+    doc.save(pdf)
+    w, h = page.rect.width, page.rect.height
+    logo = (x / w, y / h, (x + side) / w, (y + side) / h)
+    for path in (pdf, test_seals._scan(pdf, tmp_path / "blue.jpg")):
+        found = seals.find_seals(_open(path))
+        assert len(found) == 1 and _iou(found[0].bbox, truth) >= 0.5
+        assert found[0].color == "other"
+        cands = seals.seal_candidates(_open(path))
+        assert max(_iou(c.bbox, logo) for c in cands) >= 0.5  # the logo is a candidate
+    monkeypatch.setattr(seals, "_blue_block", lambda m, mode, g, f, ring: False)
+    assert len(seals.find_seals(_open(tmp_path / "blue.jpg"))) == 2

@@ -368,11 +368,13 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
     for i in order:
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        # A filled square in blue is a block of a figure or a button, not a name seal (白文
-        # name seals are red; a blue block's corner passed as one on a scanned article).
-        blue_block = p.mode == "blue" and g.square and f[FEATURE_NAMES.index("fill")] > GATE_MAX_FILL
         ring = ("grey" if not colour_page or p.mode != "dark" or scores[i] < thresholds[i]
                 else _ring_ink(m, g))
+        # A filled square in blue is a block of a figure or a button, not a name seal (白文
+        # name seals are red; a blue block's corner passed as one on a scanned article), also
+        # when found on the darkness map of a colour page (a printed logo, blue with white
+        # letters, under a blue seal on a scanned certificate: 0.51).
+        blue_block = _blue_block(m, p.mode, g, f, ring)
         ok = (bool(scores[i] >= thresholds[i]) and passes_gates(_gate_features(m, g, f, ring))
               and not blue_block
               and (not colour_page or p.mode != "dark" or ring != "grey"
@@ -612,6 +614,17 @@ def _filled_as_ellipse(c: SealCandidate, threshold: float) -> bool:
                 and v["axis_ratio"] >= GATE_MIN_AXIS_RATIO_SQUARE)
 
 
+def _blue_block(m: Maps, mode: str, g: Geometry, f: np.ndarray, ring: str) -> bool:
+    """A filled square in blue: a block of a figure, a button or a printed logo, not a name
+    seal (白文 name seals are red; a blue block's corner passed as one on a scanned article,
+    and a blue logo with white letters under a blue seal on a scanned certificate scored 0.51
+    on the darkness map). ``ring``: the ring colour of a darkness-map candidate ("grey" skips
+    the ink test: a grey scan has no blue)."""
+    if not g.square or f[FEATURE_NAMES.index("fill")] <= GATE_MAX_FILL:
+        return False
+    return mode == "blue" or (mode == "dark" and ring != "grey" and _ink_colour(m, g) == "blue")
+
+
 def _centre_distance(a: Geometry, b: Geometry) -> float:
     """Centre distance of ``a`` from ``b`` in widths of ``b``."""
     return math.hypot(a.cx - b.cx, a.cy - b.cy) / max(2 * max(b.a, b.b), 1e-6)
@@ -653,7 +666,8 @@ def _companions(m: Maps, cands: list[SealCandidate], colour_page: bool,
             ring = _ring_ink(m, c.geometry)
             if ring == "grey":
                 continue
-        if not passes_gates(_gate_features(m, c.geometry, f, ring)):
+        if not passes_gates(_gate_features(m, c.geometry, f, ring)) or _blue_block(
+                m, c.mode, c.geometry, f, "blue" if c.mode == "dark" else ring):
             continue
         if c.mode == "dark":
             no_lines = line_free_dark(m) if no_lines is None else no_lines
