@@ -6,7 +6,10 @@ bytes as in the generated sets) and checked with and without the rule that handl
 - seed 9505 A09/doc_020.jpg: a 白文 name seal beside a round seal on a colour scan, fitted as
   an ellipse (``_filled_as_ellipse``), reported as the square it is;
 - seed 9507 A06/IMG_2101.pdf: a blurred red 核心期刊 badge on a photo of a journal cover,
-  no seal (the starless inner-ring emblem gate).
+  no seal (the starless inner-ring emblem gate);
+- seeds 9505 A07/doc_018.pdf and 9506 A11/doc_070.tif: worn 1-bit seals crossed by black
+  type, found from their star (``star_proposals``; the second through the grey second
+  chance).
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ def test_half_faint_red_seal_with_star_on_a_photo(tmp_path: Path,
     path, (truth,) = _build(tmp_path, 9505, "A05/IMG_2016.jpg")
     found = seals.find_seals(_open(path))
     assert len(found) == 1 and _iou(found[0].bbox, truth) >= 0.5 and found[0].color == "red"
+    # its star also proposes it on the darkness map; without that, the red rule alone finds it
+    monkeypatch.setattr(seals, "star_proposals", lambda m: [])
+    assert _found(path, truth)
     monkeypatch.setattr(seals, "SECOND_CHANCE_RED_MAX_FILL_STARRED",
                         seals.SECOND_CHANCE_RED_MAX_FILL)
     assert not _found(path, truth)
@@ -54,6 +60,18 @@ def test_blurred_badge_on_a_cover_photo_is_no_seal(tmp_path: Path,
     assert seals.find_seals(page) == ()
     monkeypatch.setattr(seals, "GATE_EMBLEM_INNER_RING_STARLESS", seals.GATE_EMBLEM_INNER_RING)
     assert len(seals.find_seals(page)) == 1
+
+
+@pytest.mark.parametrize(("seed", "file"), [(9505, "A07/doc_018.pdf"),
+                                            (9506, "A11/doc_070.tif")])
+def test_worn_black_and_white_seal_is_found_from_its_star(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, file: str) -> None:
+    path, (truth,) = _build(tmp_path, seed, file)
+    page = _open(path)
+    found = seals.find_seals(page)
+    assert len(found) == 1 and _iou(found[0].bbox, truth) >= 0.5 and found[0].shape == "round"
+    monkeypatch.setattr(seals, "star_proposals", lambda m: [])
+    assert seals.find_seals(page) == ()
 
 
 BLUE = (0.16, 0.27, 0.67)

@@ -42,6 +42,7 @@ from .seal_geometry import (
     propose,
     refine,
     ring_colour,
+    star_proposals,
     wide_red_proposals,
 )
 from .seal_text import SealUnitMatch, compare_seal_unit, read_seal_text, suppress_seal_ink
@@ -347,9 +348,13 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
         return ()
     m = maps if maps is not None else build_maps(page.image, page.origin == "born_digital")
     colour_page = is_colour_page(m)
-    measured = _measure(m, propose(m, grey=needs_grey_search(page, colour_page)))
+    grey = needs_grey_search(page, colour_page)
+    measured = _measure(m, propose(m, grey=grey))
     if not measured:
-        return ()
+        if not grey:
+            return ()
+        stars = _star_candidates(m, [], colour_page)
+        return tuple(sorted(_second_chance(m, stars, colour_page, None), key=lambda c: -c.score))
     x = np.stack([f for _, _, f in measured])
     family = np.array([model_family(p.mode) for p, _, _ in measured])
     scores = np.zeros(len(measured))
@@ -394,6 +399,8 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
                                    float(scores[i]), ok))
     if not kept:
         cands += _wide_candidates(m, emblems)
+        if grey and not any(c.accepted for c in cands):
+            cands += _star_candidates(m, emblems, colour_page)
         kept = [c.bbox for c in cands if c.accepted]
         cands.sort(key=lambda c: -c.score)
     if kept:
@@ -561,6 +568,38 @@ def _wide_candidates(m: Maps, emblems: list[BBox]) -> list[SealCandidate]:
         bbox = _bbox_frac(g, m)
         ok = (bool(scores[i] >= threshold) and passes_gates(f)
               and not any(_same_seal(bbox, k) for k in kept) and not _emblem_part(bbox, emblems))
+        if ok:
+            kept.append(bbox)
+        out.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
+                                 float(scores[i]), ok))
+    return out
+
+
+def _star_candidates(m: Maps, emblems: list[BBox], colour_page: bool) -> list[SealCandidate]:
+    """Circles centred on star-like blobs (``star_proposals``) on a page where nothing was
+    accepted, judged as darkness-map candidates are in the first pass (threshold, gates, seal
+    ink on a colour page, the border kept without the long lines); the grey second chance
+    then also sees them."""
+    measured = _measure(m, star_proposals(m))
+    if not measured:
+        return []
+    scores = _score(np.stack([f for _, _, f in measured]), [p.mode for p, _, _ in measured])
+    threshold = load_model(MODEL_PATHS["grey"]).threshold
+    out: list[SealCandidate] = []
+    kept: list[BBox] = []
+    no_lines: np.ndarray | None = None
+    for i in np.argsort(-scores):
+        p, g, f = measured[i]
+        bbox = _bbox_frac(g, m)
+        ok = bool(scores[i] >= threshold)
+        ring = _ring_ink(m, g) if ok and colour_page else "grey"
+        ok = (ok and passes_gates(_gate_features(m, g, f, ring))
+              and not _blue_block(m, p.mode, g, f, ring)
+              and (not colour_page or ring != "grey" or _ink_colour(m, g) != "grey")
+              and not any(_same_seal(bbox, k) for k in kept) and not _emblem_part(bbox, emblems))
+        if ok:
+            no_lines = line_free_dark(m) if no_lines is None else no_lines
+            ok = border_cover(no_lines, g, m.dark) >= GATE_MIN_LINE_FREE_BORDER
         if ok:
             kept.append(bbox)
         out.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
