@@ -393,6 +393,8 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
     text_missed: dict[str, int] = defaultdict(int)
     text_times: list[float] = []
     blue_cers: list[float] = []
+    # characters substituted / dropped / inserted, and the truth's length, per delivery
+    edits_by_delivery: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     strips: list[tuple[float, str, str, str, str, np.ndarray]] = []
     engine = None
     if args.text:
@@ -440,6 +442,8 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
                         continue
                     cers.append(seal_text_cer(s.text, got))
                     cer_by_delivery[d["delivery"]].append(cers[-1])
+                    for kind, count in _edit_kinds(s.text, got).items():
+                        edits_by_delivery[d["delivery"]][kind] += count
                     print(f"  text [{d['delivery']}] {s.text} -> {got} cer {cers[-1]:.2f}")
                     if args.dump_strips and strip is not None:
                         strips.append((cers[-1], d["delivery"], f"{d['file']} p{i + 1}",
@@ -481,6 +485,9 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
             print(f"  {delivery}: CER mean {np.mean(c):.3f}, median {np.median(c):.3f}, "
                   f"≤ 0.10 on {sum(x <= 0.1 for x in c)}/{len(c)}, exact "
                   f"{sum(x == 0 for x in c)}/{len(c)}; not detected {text_missed[delivery]}")
+            e = edits_by_delivery[delivery]
+            print(f"    of {e['chars']} characters: {e['sub']} wrong, {e['del']} dropped, "
+                  f"{e['ins']} inserted")
     if blue_cers:
         print(f"  blue round seals (all deliveries but grey scans): CER mean "
               f"{np.mean(blue_cers):.3f} over {len(blue_cers)}, exact "
@@ -489,6 +496,29 @@ def cmd_fixtures(args: argparse.Namespace) -> None:
         _dump_strips(Path(args.dump_strips), strips)
     if args.verbose:
         print("\nfailures:\n" + "\n".join(failures))
+
+
+def _edit_kinds(truth: str, read: str) -> dict[str, int]:
+    """Characters of a seal reading substituted, dropped and inserted against the truth
+    (an alignment by ``difflib``; a replaced run counts its overlap as substituted), and the
+    truth's length ("chars"): which errors dominate."""
+    from difflib import SequenceMatcher
+
+    from verify.checks.seal_text import _clean
+
+    t, r = _clean(truth), _clean(read)
+    kinds = {"sub": 0, "del": 0, "ins": 0, "chars": len(t)}
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, t, r, autojunk=False).get_opcodes():
+        if op == "replace":
+            both = min(a1 - a0, b1 - b0)
+            kinds["sub"] += both
+            kinds["del"] += a1 - a0 - both
+            kinds["ins"] += b1 - b0 - both
+        elif op == "delete":
+            kinds["del"] += a1 - a0
+        elif op == "insert":
+            kinds["ins"] += b1 - b0
+    return kinds
 
 
 def _dump_strips(out: Path, strips: list[tuple[float, str, str, str, str, np.ndarray]]) -> None:

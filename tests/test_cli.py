@@ -12,6 +12,7 @@ import jsonschema
 import pymupdf
 import pytest
 from PIL import Image
+from pillow_heif import register_heif_opener
 
 from .conftest import born_digital_pdf, image_pdf, rows_of, run_cli, text_image
 
@@ -25,13 +26,13 @@ def _encrypted_pdf(user_pw: str, owner_pw: str) -> bytes:
     return bytes(data)
 
 
-def _jpeg_with_exif_orientation(im: Image.Image) -> bytes:
+def _jpeg_with_exif_orientation(im: Image.Image, fmt: str = "JPEG") -> bytes:
     """The page stored turned 90° with an EXIF tag saying how to show it (as phones do)."""
     stored = im.rotate(90, expand=True)  # counter-clockwise in storage
     exif = Image.Exif()
     exif[0x0112] = 6  # display: rotate 90° clockwise
     buf = io.BytesIO()
-    stored.save(buf, format="JPEG", quality=85, exif=exif.tobytes())
+    stored.save(buf, format=fmt, quality=85, exif=exif.tobytes())
     return buf.getvalue()
 
 
@@ -49,6 +50,8 @@ def mixed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     page.save(a / "05-pages.tiff", save_all=True, append_images=[page.convert("L")])
     page.save(a / "06-page.webp", quality=80)
     page.convert("L").save(a / "07-page.bmp")
+    register_heif_opener()  # an iPhone's photo, HEIC, as verify.pages reads it
+    (a / "09-photo.heic").write_bytes(_jpeg_with_exif_orientation(page, "HEIF"))
     (a / "08-owner-password-only.pdf").write_bytes(_encrypted_pdf("", "owner-secret"))
     with zipfile.ZipFile(b / "uploads.zip", "w") as zf:
         zf.writestr("证书.png", (a / "03-page.png").read_bytes())
@@ -68,6 +71,7 @@ def mixed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 EXPECTED_ORDER = [
     "A01/01-born-digital.pdf", "A01/02-scanned.pdf", "A01/03-page.png", "A01/04-photo.jpg",
     "A01/05-pages.tiff", "A01/06-page.webp", "A01/07-page.bmp", "A01/08-owner-password-only.pdf",
+    "A01/09-photo.heic",
     "B02/10-empty.pdf", "B02/11-truncated.pdf", "B02/12-user-password.pdf", "B02/13-random.bin",
     "B02/14-broken.png", "B02/15-report.docx", "B02/uploads.zip/扫描件.pdf", "B02/uploads.zip/证书.png",
 ]
@@ -116,6 +120,10 @@ def test_text_is_read_from_layer_and_by_ocr(mixed_folder: Path) -> None:
     assert rows["02-scanned.pdf"]["page_info"][0]["effective_dpi"] == pytest.approx(150, abs=2)
     # The EXIF-tagged photo is read upright (EXIF honoured), not OSD-rotated.
     assert rows["04-photo.jpg"]["page_info"][0]["rotation"] == 0
+    # So is the HEIC photo, and OCR reads its date as on the PNG of the same page.
+    assert rows["09-photo.heic"]["page_info"][0]["rotation"] == 0
+    assert [d["value"] for d in rows["09-photo.heic"]["dates"]] == ["2021-06-18"]
+    assert [d["value"] for d in rows["03-page.png"]["dates"]] == ["2021-06-18"]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from verify.exceptions import UsageError
+from verify.exceptions import UnreadableDocument, UsageError
 from verify.ingest import FileType, collect_inputs, read_bytes, sniff
+from verify.pages import open_document
 
 
 @pytest.mark.parametrize(
@@ -22,6 +23,9 @@ from verify.ingest import FileType, collect_inputs, read_bytes, sniff
         (b"MM\x00*\x00\x00\x00\x08", FileType.tiff),
         (b"BM" + b"\x00" * 40, FileType.bmp),
         (b"RIFF\x10\x00\x00\x00WEBPVP8 ", FileType.webp),
+        (b"\x00\x00\x00\x1cftypheic\x00\x00\x00\x00", FileType.heif),  # an iPhone photo
+        (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00", FileType.heif),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", FileType.unknown),  # an MP4 video
         (b"PK\x03\x04\x14\x00", FileType.zip),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", FileType.office),
         (b"", FileType.empty),
@@ -103,6 +107,21 @@ def test_office_zip_is_one_document(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", "<w:document/>")
     refs = collect_inputs([docx])
     assert len(refs) == 1 and refs[0].member is None
+
+
+def test_an_ofd_e_document_is_one_unreadable_document_not_an_archive(tmp_path: Path) -> None:
+    """An OFD file (GB/T 33190, the format of e-invoices) is a ZIP: walked as an archive it
+    became a row per XML part and a row per embedded seal image, none of them the document."""
+    ofd = tmp_path / "电子证照.ofd"
+    with zipfile.ZipFile(ofd, "w") as zf:
+        zf.writestr("OFD.xml", "<ofd:OFD/>")
+        zf.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+        zf.writestr("Doc_0/Res/seal.png", b"\x89PNG\r\n\x1a\n")
+    (ref,) = collect_inputs([ofd])
+    assert ref.member is None
+    with pytest.raises(UnreadableDocument) as err:
+        open_document(ref)
+    assert "OFD" in err.value.reason_zh and "PDF" in err.value.reason_zh
 
 
 def test_a_symlink_loop_in_a_folder_is_an_unreadable_input_not_a_crash(tmp_path: Path) -> None:

@@ -236,3 +236,21 @@ def test_not_published_matches_the_title_on_a_contents_page() -> None:
     theirs = _doc(Kind.paper_published, None, pages=(cover, contents("赵磊")), path="A01/z.pdf")
     assert _codes(letter, siblings=(mine,)) == []
     assert _codes(letter, siblings=(theirs,)) == ["NOT_PUBLISHED"]
+
+
+def test_not_published_names_an_unclear_publication_that_may_prove_it() -> None:
+    """A blurred article page whose title the OCR could not read may be the proof: the finding
+    stays (nothing proves publication) but names it for the reviewer to look at."""
+    letter = _doc(Kind.paper_accepted, seals=(SEAL,), title="曹娥江流域水质模型的参数率定研究")
+    blurred = (_page(measurements=(Measurement("sharpness", 8.0),)),)
+    unread = _doc(Kind.paper_published, title=None, pages=blurred, path="A01/IMG_2012.pdf")
+    clear_unread = _doc(Kind.paper_published, title=None, path="A01/contents.pdf")
+    applicant = Applicant("A01", PartialDate(2019, 1, 1), PartialDate(2022, 6, 30), "flag")
+    (finding,) = [f for f in judge(RuleContext(letter, applicant, (unread, clear_unread)),
+                                   PROFILE).findings if f.code == "NOT_PUBLISHED"]
+    assert dict(finding.evidence)["unclear_publications"] == "A01/IMG_2012.pdf"
+    assert "A01/IMG_2012.pdf" in finding.message and "人工核对" in finding.message
+    # a clear publication whose title was not extracted is another paper, not named
+    (plain,) = judge(RuleContext(letter, applicant, (clear_unread,)), PROFILE).findings
+    assert dict(plain.evidence)["unclear_publications"] is None
+    assert plain.message.endswith("须补充期刊封面、目录页和论文页。")

@@ -16,8 +16,10 @@ from verify.checks.seal_text import (
     OtherRing,
     Ring,
     _blank_other_rings,
+    _centre_on_star,
     _fit_border,
     _mend_legal_form,
+    _star_phase,
     _tight_line,
     compare_seal_unit,
     fit_ring,
@@ -312,3 +314,78 @@ def test_the_seal_colour_is_told_by_the_strongest_colour_excess() -> None:
     assert seal_colour(crop) == "blue"
     crop[60:80, 10:90] = (205, 30, 40)  # ... and more strongly red ink
     assert seal_colour(crop) == "red"
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    """``img`` (RGB) through OpenCV's JPEG encoder (4:2:0: colour at half resolution)."""
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
+                           [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def test_pale_red_strokes_between_black_strokes_survive_jpeg() -> None:
+    # A pale stretch of a stamp under bold print: thin pale red strokes each between two
+    # black ones. JPEG keeps their colour only at half resolution, averaged with the black;
+    # their luma (kept at full resolution) still tells them from the black and the paper.
+    crop = np.full((160, 160, 3), 250, np.uint8)
+    crop[10:20, 10:150] = (205, 30, 40)  # a strong red stroke: the seal's ink level
+    for k in range(6):
+        x = 20 + 20 * k
+        crop[60:140, x:x + 4] = (20, 20, 20)
+        crop[60:140, x + 4:x + 7] = (232, 150, 158)
+        crop[60:140, x + 7:x + 11] = (20, 20, 20)
+    ink = seal_ink_channel(_jpeg(crop, 60))
+    red = [int(ink[100, 20 + 20 * k + 5]) for k in range(6)]
+    black = [int(ink[100, 20 + 20 * k + d]) for k in range(6) for d in (1, 9)]
+    assert max(red) < 70, red  # the colour-only map left them at 112-119 (pale grey)
+    assert min(black) > 200, black
+    assert ink[40, 80] > 240  # paper
+
+
+@pytest.mark.slow
+def test_a_jpeg_seal_under_printed_rows_is_read() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from verify.text.ocr import make_engine
+
+    engine = make_engine("rapidocr")
+    cers = []
+    for unit, angle, font, bottom, number in CLEAN_SEALS:
+        page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number), rows=3)
+        page = replace(page, image=_jpeg(page.image, 65))
+        cers.append(seal_text_cer(unit, read_seal_text(page, bbox, engine)))
+    assert float(np.mean(cers)) <= 0.10, cers
+
+
+@pytest.mark.parametrize("angle", [0.0, 25.0, -30.0, 170.0])
+def test_the_star_points_at_the_middle_of_the_name(angle: float) -> None:
+    # The generator draws the name centred on the top and the star pointing up, as GB
+    # official seals are; turned by ``angle`` (counter-clockwise) the name's middle is at
+    # 270 - angle degrees clockwise from +x on screen, and one of the star's points with it.
+    unit, _, font, bottom, number = CLEAN_SEALS[1]
+    page, bbox = _page_with_seal(_seal(unit, angle, font, bottom, number))
+    crop = page.crop(bbox)
+    ink = seal_ink_channel(crop)
+    h, w = ink.shape
+    ring = Ring(w / 2, h / 2, w / 2, w / 2)
+    n = 720
+    phase = _star_phase(ink, ring, n)
+    assert phase is not None
+    off = (phase * 360 / n - (270 - angle)) % 72
+    assert min(off, 72 - off) <= 3.0, (phase * 360 / n, angle)
+
+
+def test_no_star_is_found_on_a_ring_without_one() -> None:
+    ink = np.full((400, 400), 255, np.uint8)
+    cv2.circle(ink, (200, 200), 190, 0, 8)
+    cv2.circle(ink, (200, 200), 40, 0, -1)  # a round emblem, not a star
+    assert _star_phase(ink, Ring(200, 200, 190, 190), 720) is None
+
+
+def test_a_name_cut_short_on_one_side_is_recentred_on_the_star() -> None:
+    # Ink seen from column 100 to 250 (of 720, 2 per degree): the arc's middle is 175; the
+    # star's point at 205 says the name's middle lies 15° further on (its far end faded).
+    start, length = _centre_on_star(100, 150, star_phase=205.0 % 144, n=720, cap=528)
+    assert (start, length) == (100, 210)  # symmetric round 205, out to the far end (100)
+    # a point within 8° of the middle: left alone
+    assert _centre_on_star(100, 150, star_phase=180.0 % 144, n=720, cap=528) == (100, 150)

@@ -92,7 +92,10 @@ def test_red_second_chance_band(sealed_pdf: tuple[Path, BBox], tmp_path: Path) -
     # under the band, small (a fingerprint), filled (a badge) or blue: not taken
     assert not _second_chance(m, [_with(ring, SECOND_CHANCE_RED_SCORE - 0.05)], True, None)[0].accepted
     assert not _second_chance(m, [_with(ring, 0.45, rel_size=0.08)], True, None)[0].accepted
-    assert not _second_chance(m, [_with(ring, 0.45, fill=0.4)], True, None)[0].accepted
+    assert not _second_chance(m, [_with(ring, 0.45, fill=0.4, star=0.5)], True, None)[0].accepted
+    # a solid star adds to the fill: a starred ring may fill up to 0.45
+    assert _second_chance(m, [_with(ring, 0.45, fill=0.4, star=1.0)], True, None)[0].accepted
+    assert not _second_chance(m, [_with(ring, 0.45, fill=0.5, star=1.0)], True, None)[0].accepted
     # blue gets no red second chance (only a blue ring with a solid star has its own)
     assert not _second_chance(m, [replace(_with(ring, 0.45, star=0.5), mode="blue")], True,
                               None)[0].accepted

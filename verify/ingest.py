@@ -33,14 +33,20 @@ class FileType(StrEnum):
     tiff = "tiff"
     bmp = "bmp"
     webp = "webp"
+    heif = "heif"  # HEIC/HEIF: an iPhone's default photo format
     gif = "gif"
     zip = "zip"
     office = "office"  # docx/xlsx/pptx (a ZIP with [Content_Types].xml) or OLE2 .doc/.xls
+    ofd = "ofd"  # a ZIP with OFD.xml (GB/T 33190 版式文档)
     empty = "empty"
     unknown = "unknown"
 
 
-IMAGE_TYPES = {FileType.png, FileType.jpeg, FileType.tiff, FileType.bmp, FileType.webp}
+IMAGE_TYPES = {FileType.png, FileType.jpeg, FileType.tiff, FileType.bmp, FileType.webp,
+               FileType.heif}
+# ISO base-media brands of still HEIF images (ISO/IEC 23008-12): iPhones write "heic", other
+# cameras "mif1"/"heix"; AVIF ("avif") is the same container and libheif reads it too.
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 
 def sniff(head: bytes) -> FileType:
@@ -59,6 +65,8 @@ def sniff(head: bytes) -> FileType:
         return FileType.bmp
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return FileType.webp
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return FileType.heif
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return FileType.gif
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -91,18 +99,23 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _is_office_zip(zf: zipfile.ZipFile) -> bool:
+def _zipped_document(zf: zipfile.ZipFile) -> FileType | None:
+    """The one document a ZIP-format file is, if it is one rather than an archive of them."""
     names = set(zf.namelist())
-    return "[Content_Types].xml" in names or "mimetype" in names
+    if "[Content_Types].xml" in names or "mimetype" in names:
+        return FileType.office  # docx/xlsx/pptx (OOXML) or odt/ods (ODF)
+    if "OFD.xml" in names:
+        return FileType.ofd  # GB/T 33190 OFD: China's e-invoices and e-documents
+    return None
 
 
-def is_office_document(source: Path | IO[bytes]) -> bool:
-    """Whether a ZIP-format file is a docx/xlsx/pptx/odt (an office document, not an archive)."""
+def zipped_document_type(source: Path | IO[bytes]) -> FileType | None:
+    """Whether a ZIP-format file is an office or OFD document (one document, not an archive)."""
     try:
         with zipfile.ZipFile(source) as zf:
-            return _is_office_zip(zf)
+            return _zipped_document(zf)
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return None
 
 
 def require_regular_file(path: Path) -> None:
@@ -151,7 +164,7 @@ def _zip_members(zip_path: Path, display: str) -> list[tuple[str, str]] | None:
     None if the file is not a readable archive of documents (then it is one document)."""
     try:
         with zipfile.ZipFile(zip_path) as zf:
-            if _is_office_zip(zf):
+            if _zipped_document(zf) is not None:
                 return None
             out = []
             for info in zf.infolist():

@@ -21,9 +21,17 @@ import cv2
 import numpy as np
 import pymupdf
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 
 from .exceptions import UnreadableDocument
-from .ingest import IMAGE_TYPES, FileType, is_office_document, read_bytes, require_regular_file, sniff
+from .ingest import (
+    IMAGE_TYPES,
+    FileType,
+    read_bytes,
+    require_regular_file,
+    sniff,
+    zipped_document_type,
+)
 from .model import BBox, InputRef, TextSpan
 
 log = logging.getLogger(__name__)
@@ -254,7 +262,7 @@ class PdfDocument:
 
 
 class ImageDocument:
-    """PNG, JPEG, TIFF (multi-page), BMP, WebP. EXIF orientation is honoured."""
+    """PNG, JPEG, TIFF (multi-page), BMP, WebP, HEIC. EXIF orientation is honoured."""
 
     def __init__(self, data: bytes, file_type: FileType) -> None:
         self.file_type = file_type
@@ -362,6 +370,9 @@ def _release_freed_heap() -> None:
 
 
 Image.MAX_IMAGE_PIXELS = None  # we bound pixels ourselves (MAX_IMAGE_PIXELS) per page
+# HEIC photos open through Pillow. libheif applies the container's rotation and the plugin
+# resets the EXIF orientation it replaces, so exif_transpose does not turn them twice.
+register_heif_opener()
 # MuPDF prints its errors on stdout, which carries the JSONL rows: silence them. A broken
 # file raises and becomes an UNREADABLE finding with the reason instead.
 pymupdf.TOOLS.mupdf_display_errors(False)
@@ -416,10 +427,14 @@ def open_document(ref: InputRef) -> SourceDocument:
         return PdfDocument(doc)
     if kind in IMAGE_TYPES:
         return ImageDocument(data if data is not None else ref.path.read_bytes(), kind)
-    if kind is FileType.office or (
-            kind is FileType.zip and is_office_document(ref.path if data is None else io.BytesIO(data))):
+    if kind is FileType.zip:
+        kind = zipped_document_type(ref.path if data is None else io.BytesIO(data)) or kind
+    if kind is FileType.office:
         raise UnreadableDocument("unsupported type: office document (convert to PDF)",
                                  "不支持的文件类型（Word/Excel 等办公文档），请转换为 PDF 后上传")
+    if kind is FileType.ofd:
+        raise UnreadableDocument("unsupported type: OFD document (convert to PDF)",
+                                 "不支持的文件类型（OFD 版式文件），请转换为 PDF 后上传")
     if kind is FileType.zip:
         raise UnreadableDocument("unsupported type: nested or unreadable ZIP archive",
                                  "不支持的文件类型（嵌套或损坏的压缩包）")

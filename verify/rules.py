@@ -109,8 +109,20 @@ def publication_proof(ctx: RuleContext) -> tuple[str, ...]:
 
 
 def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
-    if ctx.doc.understanding.kind is Kind.paper_accepted and not ctx.publication_proof:
-        yield Hit("NOT_PUBLISHED", None, {"title": ctx.doc.understanding.title or "题目未识别"})
+    """An acceptance letter no sibling proves published. A publication of the applicant's
+    whose title could not be read and whose pages are unclear may be the proof nobody can
+    check by text (sets D and J: a blurred or 48-DPI article page the OCR reads as noise): it
+    is named, so the reviewer looks at it rather than taking the finding as settled."""
+    if ctx.doc.understanding.kind is not Kind.paper_accepted or ctx.publication_proof:
+        return
+    unclear = tuple(s.ref.display for s in ctx.siblings
+                    if s.understanding.kind is Kind.paper_published and not s.understanding.title
+                    and next(clarity_hits(s, profile), None) is not None)
+    note = str(profile.extra.get("unclear_publication_note", "")) if unclear else ""
+    yield Hit("NOT_PUBLISHED", None, {
+        "title": ctx.doc.understanding.title or "题目未识别",
+        "unclear_publications": "、".join(unclear) or None,
+        "unclear_note": note.format(paths="、".join(unclear))})
 
 
 def _date_values(ctx: RuleContext, boundary: object) -> dict[str, EvidenceValue]:
@@ -141,7 +153,11 @@ def date_missing(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
 
 def clarity(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     """Every page measurement that crosses a profile threshold (one finding per code/page)."""
-    for page in ctx.doc.pages:
+    return clarity_hits(ctx.doc, profile)
+
+
+def clarity_hits(doc: DocumentEvidence, profile: Profile) -> Iterator[Hit]:
+    for page in doc.pages:
         for t in profile.thresholds:
             if page.origin not in t.origins:
                 continue
