@@ -4,6 +4,7 @@
     python -m bench.eval_duplicates --set DIR [--cache FILE] [--jobs 1]
     python -m bench.eval_duplicates --fixture-pairs dev|holdout --seed S --count N --out DIR
     python -m bench.eval_duplicates --rescore CACHE (--set DIR | --cases FILE)
+    python -m bench.eval_duplicates --glyphs CACHE --cases FILE
 
 ``--fixture-pairs`` draws single-page documents from the fixture generator (every kind and
 delivery it makes) and writes each as an original, a copy as the generator makes them for
@@ -16,6 +17,13 @@ rule) on the evidence an earlier run stored in its ``--cache`` (no OCR: a second
 scores it against the set's labels or the pair split's ``*-cases.json``: to compare a change of
 ``duplicates.py`` with the previous version on the same readings. Applicants are the first
 folder of each path (as in the generated sets and pair splits).
+
+``--glyphs`` prints, for a pair split's stored evidence, every field (differing stretch both
+pages read as text) of each copy against its original (``POS``) and of each colleague's
+sibling against the original (``NEG``) and against the copy (``NEG-B``), with the similarity
+of its glyphs (``verify.duplicates.glyph_similarity``; ``-`` where a side has no glyphs there),
+and the per-pair least similarity: what ``GLYPH_SAME`` is fitted on (a negative stays apart
+if one of its fields stays under it, a copy is found if all of its fields reach it).
 
 ``--set`` scores a set written by ``fixtures.generate`` (its ``labels.jsonl``: ``DUPLICATE`` is
 expected on the later copy in input order, naming the earlier one) end to end, and prints the
@@ -330,15 +338,28 @@ def _page_stats(evidence: dict[str, DocumentEvidence], a: str, pa: int, b: str, 
 
 
 def stored_evidence(cache: Path) -> dict[str, DocumentEvidence]:
-    """The latest stored evidence of each document in an evidence store, by display path."""
+    """The latest stored evidence of each document in an evidence store, by display path,
+    with its pages' line glyphs (stored in the pages table: ``EvidenceStore.put``); read only,
+    so a store of an older version is not upgraded."""
     import pickle
     import sqlite3
+    from dataclasses import replace
+
+    from verify.cache import unpack_glyphs
 
     out: dict[str, DocumentEvidence] = {}
-    with sqlite3.connect(cache) as db:
+    with sqlite3.connect(f"file:{cache}?mode=ro", uri=True) as db:
+        spans: dict[tuple[str, int], tuple[bytes, ...]] = {}
+        if "glyph_lines" in {row[1] for row in db.execute("PRAGMA table_info(pages)")}:
+            for sha, page, blob in db.execute(
+                    "SELECT sha256, page, glyphs FROM pages WHERE glyph_lines IS NOT NULL"):
+                spans[(sha, int(page))] = unpack_glyphs(blob)
         for (blob,) in db.execute("SELECT blob FROM evidence ORDER BY created"):
             evidence = pickle.loads(blob)
-            out[evidence.ref.display] = evidence
+            pages = tuple(replace(p, line_glyphs=spans[(evidence.sha256, p.number)])
+                          if not p.line_glyphs and len(spans.get((evidence.sha256, p.number), ())) ==
+                          len(p.text.spans) > 0 else p for p in evidence.pages)
+            out[evidence.ref.display] = replace(evidence, pages=pages)
     return out
 
 
@@ -381,6 +402,34 @@ def rescore(cache: Path, truth: dict[str, str | None]) -> dict[str, object]:
             "recall": round(recall, 3), "f1": round(f1, 3), "errors": errors}
 
 
+def glyph_fields(cache: Path, cases: list[dict[str, object]]) -> list[str]:
+    """One line per field of each positive and negative pair (see ``--glyphs``)."""
+    from verify.duplicates import compare_text, glyph_similarity
+
+    evidence = stored_evidence(cache)
+    prints = {d: prints_of(e, d.split("/")[0], (1, 0)) for d, e in evidence.items()}
+    first = {str(c["display"])[:4]: str(c["display"]) for c in cases}
+    out = []
+    for c in cases:
+        d = str(c["display"])
+        pairs = {"positive": [("POS", "A")], "negative": [("NEG", "A"), ("NEG-B", "B")]}.get(str(c["kind"]), [])
+        for label, side in pairs:
+            o = first.get(side + d[1:4])
+            if not o or not prints.get(o) or not prints.get(d):
+                continue
+            a, b = prints[o][0], prints[d][0]
+            if a.exact and b.exact:
+                continue  # text layers: no field is a misreading, glyphs are not looked at
+            t = compare_text(a.text, b.text, False, a.shaky, b.shaky, a.line_starts, b.line_starts)
+            sims = [glyph_similarity(a, b, at) for at in t.field_at]
+            for f, sim in zip(t.fields, sims, strict=True):
+                out.append(f"{label}\t{d}\t{c['variant']}\t{'-' if sim is None else f'{sim:.3f}'}\t{f[0]} / {f[1]}")
+            if sims:
+                least = min(x if x is not None else -1.0 for x in sims)
+                out.append(f"{label}-PAIR\t{d}\t{c['variant']}\t{'-' if least < 0 else f'{least:.3f}'}")
+    return out
+
+
 def _set_truth(folder: Path) -> dict[str, str | None]:
     labels = {str(x["file"]): x for x in map(json.loads, (folder / "labels.jsonl").read_text("utf-8")
                                              .splitlines()) if x}
@@ -403,7 +452,14 @@ def main() -> None:
     parser.add_argument("--rescore", type=Path, default=None,
                         help="an evidence store: rerun only the duplicate search on it")
     parser.add_argument("--cases", type=Path, default=None, help="for --rescore: a pair split's *-cases.json")
+    parser.add_argument("--glyphs", type=Path, default=None,
+                        help="an evidence store: print the glyph similarity of every field (with --cases)")
     args = parser.parse_args()
+    if args.glyphs is not None:
+        if args.cases is None:
+            parser.error("--glyphs needs --cases")
+        print("\n".join(glyph_fields(args.glyphs, json.loads(args.cases.read_text()))))
+        return
     if args.rescore is not None:
         if args.cases is not None:
             truth = {c["display"]: c["original"] if c["kind"] == "positive" else None

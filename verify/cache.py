@@ -90,6 +90,22 @@ class StoredPage:
     lines: tuple[str, ...]  # compact text lines; () when the page was not fully read
     run: float
     exact: bool = False  # the lines are the PDF's own text layer (see duplicates.PagePrint)
+    glyphs: tuple[bytes, ...] = ()  # each line's glyph strip (see duplicates.PagePrint)
+
+
+def pack_glyphs(glyphs: tuple[bytes, ...]) -> bytes:
+    """Line glyph strips as one blob: each one's length (4 bytes) before it."""
+    return b"".join(len(g).to_bytes(4, "big") + g for g in glyphs)
+
+
+def unpack_glyphs(blob: bytes | None) -> tuple[bytes, ...]:
+    out, at = [], 0
+    data = blob or b""
+    while at + 4 <= len(data):
+        n = int.from_bytes(data[at:at + 4], "big")
+        out.append(bytes(data[at + 4:at + 4 + n]))
+        at += 4 + n
+    return tuple(out)
 
 
 _SCHEMA = """
@@ -101,7 +117,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE TABLE IF NOT EXISTS pages (
     doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL, sha256 TEXT NOT NULL,
     page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL, run REAL NOT NULL,
-    exact INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (doc, page));
+    exact INTEGER NOT NULL DEFAULT 0, glyphs BLOB, glyph_lines TEXT, PRIMARY KEY (doc, page));
 """
 
 
@@ -120,9 +136,13 @@ class EvidenceStore:
         self._db.executescript(_SCHEMA)
         # A store written before pages knew whether their text is a text layer: the column is
         # added, and its old pages count as OCR text (compared leniently, as they were).
-        if "exact" not in {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}:
+        # Likewise the lines' glyph strips: old pages have none, and are compared by text alone.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
+        for name, decl in (("exact", "INTEGER NOT NULL DEFAULT 0"), ("glyphs", "BLOB"), ("glyph_lines", "TEXT")):
+            if name in columns:
+                continue
             try:
-                self._db.execute("ALTER TABLE pages ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+                self._db.execute(f"ALTER TABLE pages ADD COLUMN {name} {decl}")
             except sqlite3.OperationalError as exc:  # another run upgraded it meanwhile
                 if "duplicate column" not in str(exc):
                     raise
@@ -180,11 +200,27 @@ class EvidenceStore:
             self.misses += 1
             return None
         self.hits += 1
-        return replace(evidence, ref=ref, seconds=0.0)
+        return replace(self._with_line_glyphs(evidence), ref=ref, seconds=0.0)
+
+    def _with_line_glyphs(self, evidence: DocumentEvidence) -> DocumentEvidence:
+        """The evidence with its pages' line glyphs from the pages table (``put``)."""
+        if not evidence.sha256 or any(p.line_glyphs for p in evidence.pages):
+            return evidence
+        stored = {int(page): unpack_glyphs(blob) for page, blob in self._db.execute(
+            "SELECT page, glyphs FROM pages WHERE sha256=? AND glyph_lines IS NOT NULL", (evidence.sha256,))}
+        pages = tuple(replace(p, line_glyphs=stored[p.number])
+                      if len(stored.get(p.number, ())) == len(p.text.spans) > 0 else p
+                      for p in evidence.pages)
+        return replace(evidence, pages=pages)
 
     def put(self, key: str, evidence: DocumentEvidence) -> None:
-        """Store and commit one document's evidence (autocommit: one transaction each)."""
+        """Store and commit one document's evidence (autocommit: one transaction each).
+
+        The pages' line glyphs are left out: the pages table keeps them, once (``put_pages``),
+        and ``get`` puts them back; kept in both they were half of a scanned page's bytes."""
         assert evidence.sha256 is not None
+        if any(p.line_glyphs for p in evidence.pages):
+            evidence = replace(evidence, pages=tuple(replace(p, line_glyphs=()) for p in evidence.pages))
         blob = pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL)
         self._db.execute("INSERT OR REPLACE INTO evidence VALUES (?,?,?,?)",
                          (key, evidence.sha256, blob, time.time()))
@@ -193,27 +229,46 @@ class EvidenceStore:
 
     def put_pages(self, doc: str, display: str, applicant: str, sha256: str,
                   pages: tuple[PageEvidence, ...], lines: dict[int, tuple[str, ...]],
-                  exact: frozenset[int] = frozenset()) -> None:
+                  exact: frozenset[int] = frozenset(),
+                  glyphs: dict[int, tuple[bytes, ...]] | None = None) -> None:
         """Replace the fingerprints stored for document ``doc`` (its file may have changed);
-        ``exact``: the pages whose lines are a text layer."""
-        rows = [(doc, display, applicant, sha256, p.number, p.fingerprint, p.dhash,
-                 "\n".join(lines.get(p.number, ())), self.run, int(p.number in exact))
-                for p in pages]
+        ``exact``: the pages whose lines are a text layer; ``glyphs``: each page's lines'
+        glyph strips (aligned with its lines).
+
+        The glyphs column holds the page's text spans' strips (``PageEvidence.line_glyphs``,
+        which ``put`` leaves out of the evidence), and glyph_lines which span's strip each
+        line has (-1: none)."""
+        glyphs = glyphs or {}
+        rows = []
+        for p in pages:
+            strips = glyphs.get(p.number, ())
+            spans = {g: i for i, g in enumerate(p.line_glyphs) if g}
+            blob, which = None, None
+            if p.line_glyphs and all(not g or g in spans for g in strips):
+                blob, which = pack_glyphs(p.line_glyphs), ",".join(str(spans.get(g, -1)) for g in strips)
+            elif strips:  # strips that are not the page's spans': kept as the lines' own
+                blob = pack_glyphs(strips)
+            rows.append((doc, display, applicant, sha256, p.number, p.fingerprint, p.dhash,
+                         "\n".join(lines.get(p.number, ())), self.run, int(p.number in exact), blob, which))
         self._db.execute("BEGIN")
         try:
             self._db.execute("DELETE FROM pages WHERE doc=?", (doc,))
             self._db.executemany(
                 "INSERT INTO pages (doc, display, applicant, sha256, page, phash, dhash, lines, run,"
-                " exact) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                " exact, glyphs, glyph_lines) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
 
     def iter_pages(self) -> Iterator[StoredPage]:
-        for doc, display, applicant, sha, page, ph, dh, lines, run, exact in self._db.execute(
-                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact"
-                " FROM pages"):
-            yield StoredPage(doc, display, applicant, sha, int(page), ph, dh,
-                             tuple(x for x in str(lines).split("\n") if x), float(run),
-                             bool(exact))
+        for doc, display, applicant, sha, page, ph, dh, lines, run, exact, glyphs, which in self._db.execute(
+                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact, glyphs,"
+                " glyph_lines FROM pages"):
+            kept = tuple(x for x in str(lines).split("\n") if x)
+            strips = unpack_glyphs(glyphs)
+            if which is not None:  # the spans' strips: each line's is the one it names
+                strips = tuple(strips[i] if 0 <= i < len(strips) else b""
+                               for i in (int(x) for x in str(which).split(",") if x))
+            yield StoredPage(doc, display, applicant, sha, int(page), ph, dh, kept, float(run),
+                             bool(exact), strips if len(strips) == len(kept) else ())

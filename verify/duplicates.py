@@ -35,29 +35,42 @@ text lines and winnowed runs of characters), not from comparing every pair; a te
 wording and look, shared by thousands of pages in an archive, are bounded out of it (the nearest
 images, the lines and runs on few pages), so an archive of 10⁵ pages stays fast.
 
+* **A misreading has the printed glyphs.** OCR misreads two or three Han characters with high
+  confidence now and then (为表彰 → 为才朝, 清洁 → 请浩 at 84–94): text alone cannot tell that
+  from a colleague's other name. Every text line's image is kept, small (``line_glyphs``; a
+  text layer's running text excepted, ``fingerprint.LAYER_RUNNING_LINES``), stored once in the
+  store's pages, and a field is looked at there: where both pages show the same glyphs it is a
+  misreading and counts as a slip; a colleague's name has other glyphs and stays a field
+  (``_compare``).
+
 Limits: a field that OCR garbled on one of the two pages cannot be compared; a colleague's
 document whose *only* difference is such a field (a name, nothing else) looks like a copy.
 Between OCR'd pages a name that differs in one character (孙静 / 孙敏) is a slip (unless it is
-printed twice and read alike both times). A misreading of two or three Han characters inside
-confidently read text (清洁 / 请浩 at 87–92, 垃圾焚 / 坊诉葬) is a field: the copy is missed; so
-is a text layer's line (a decorative title, a seal's legend) that OCR of the copy read as
-Han garble at 50–60, and a line garbled on one side only.
+printed twice and read alike both times). Glyphs tell a misreading only where both lines'
+glyphs were kept and their text places the field (not across two lines, not in a line whose
+OCR lost part of it or read a frame into it) and nothing covers it on one copy (a grey
+seal's ink over 境检 on one scan: 0.58); names that share most of their strokes (冯德明 /
+马慧敏, 0.74) come close to the threshold. A text layer's line (a decorative title, a seal's
+legend) that OCR of the copy read as Han garble at 50–60, and a line garbled on one side
+only, are still fields.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise
 
+import cv2
 import numpy as np
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from .checks.fingerprint import MIN_LINE_CHARS, text_lines
+from .checks.fingerprint import GLYPH_HEIGHT, MIN_LINE_CHARS, glyph_strip, text_lines
 from .model import DocumentEvidence, PageEvidence, PageText
 from .rules import DuplicateHit
 from .text.normalize import compact
@@ -148,6 +161,9 @@ class PagePrint:
     # The text is the PDF's own (a born-digital page): it has no OCR slips, so every character
     # that differs from another exact page differs (kept in the store for later runs).
     exact: bool = False
+    # Each line's glyph strip (``checks.fingerprint.line_glyph``), aligned with ``lines``; b""
+    # for a line without one, () for a page without any (stores written before glyphs).
+    glyphs: tuple[bytes, ...] = ()
 
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
@@ -163,6 +179,15 @@ class PagePrint:
             if line.startswith(SHAKY_MARK):
                 out.append((at, at + n))
             at += n
+        return tuple(out)
+
+    @cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        """Where in ``text`` each line starts, and the text's end."""
+        out, at = [0], 0
+        for line in self.lines:
+            at += len(line.replace(SHAKY_MARK, ""))
+            out.append(at)
         return tuple(out)
 
     @cached_property
@@ -217,6 +242,8 @@ class TextComparison:
     fields: tuple[tuple[str, str], ...]  # differing stretches where both read text: (王思远, 郑一鸣)
     slips: tuple[tuple[str, str], ...]  # single swapped characters: (站, 让)
     exact: bool = False  # both texts are text layers: no field is an OCR misreading
+    # Where each field lies: (start, end) in the first text, (start, end) in the second.
+    field_at: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def slip_allowance(self) -> float:
@@ -361,8 +388,8 @@ def _trim_shaky(sa: str, sb: str, run: tuple[int, int, int, int], shaky_a: Spans
 
 
 @lru_cache(maxsize=4096)  # page_similarity and contradicts compare the same pair in turn
-def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = ()
-                 ) -> TextComparison:
+def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), shaky_b: Spans = (),
+                 breaks_a: tuple[int, ...] = (), breaks_b: tuple[int, ...] = ()) -> TextComparison:
     """Align two compact page texts and sort their differences.
 
     An optimal alignment is not unique and the one Levenshtein picks depends on which text
@@ -370,18 +397,50 @@ def compare_text(sa: str, sb: str, exact: bool = False, shaky_a: Spans = (), sha
     kept as one stretch the other. Both ways are taken and the one that finds more
     disagreement is kept, so the answer does not depend on which page is the original.
     ``exact``: both texts are the documents' own text layers (see ``_classify``); ``shaky_a``,
-    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``)."""
-    ab, ba = _compare_one_way(sa, sb, exact, shaky_a, shaky_b), _compare_one_way(sb, sa, exact, shaky_b, shaky_a)
+    ``shaky_b``: where each text's shaky lines lie (``PagePrint.shaky``); ``breaks_a``,
+    ``breaks_b``: where its lines start (``PagePrint.line_starts``)."""
+    ab = _compare_one_way(sa, sb, exact, shaky_a, shaky_b, breaks_a, breaks_b)
+    ba = _compare_one_way(sb, sa, exact, shaky_b, shaky_a, breaks_b, breaks_a)
     ba = TextComparison(ba.text_b, ba.text_a, ba.agreed, tuple((y, x) for x, y in ba.fields),
-                        tuple((y, x) for x, y in ba.slips), exact)
+                        tuple((y, x) for x, y in ba.slips), exact,
+                        tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in ba.field_at))
     return max(ab, ba, key=lambda c: (len(c.fields), len(c.slips), -c.agreed))
 
 
-def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans) -> TextComparison:
+def _line_split(run: tuple[int, int, int, int], breaks_a: tuple[int, ...], breaks_b: tuple[int, ...]
+                ) -> list[tuple[int, int, int, int]]:
+    """A differing stretch that runs over one line break on each page, cut there: a title
+    one page read and the other garbled, then the next line's name (荣誉证书|冯玉兰 against
+    rmsAN|周健, a colleague's certificate, pair seed 9702) is one stretch whose garbage hid the
+    name."""
+    a0, a1, b0, b1 = run
+    inner_a = [i for i in breaks_a if a0 < i < a1]
+    inner_b = [i for i in breaks_b if b0 < i < b1]
+    if len(inner_a) != 1 or len(inner_b) != 1:
+        return [run]
+    return [(a0, inner_a[0], b0, inner_b[0]), (inner_a[0], a1, inner_b[0], b1)]
+
+
+def _split_field(sa: str, sb: str, run: tuple[int, int, int, int], part: tuple[int, int, int, int],
+                 exact: bool) -> bool:
+    """A part of a stretch cut at line breaks (``_line_split``) is a field, and neither side of
+    it is read on the other page's side of the stretch: a line one page lost shifts the pairing
+    (录用证明|黄海阅同志 against -~en|录用证明: 录用证明 is not another text than 黄海阅同志)."""
+    a, b = sa[part[0]:part[1]], sb[part[2]:part[3]]
+    if _classify(a, b, exact) != "field":
+        return False
+    whole_a, whole_b = sa[run[0]:run[1]], sb[run[2]:run[3]]
+    return (LCSseq.similarity(_NOT_HAN_OR_DIGIT.sub("", a), whole_b) <= 1
+            and LCSseq.similarity(_NOT_HAN_OR_DIGIT.sub("", b), whole_a) <= 1)
+
+
+def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spans,
+                     breaks_a: tuple[int, ...] = (), breaks_b: tuple[int, ...] = ()) -> TextComparison:
     han_a, dig_a = _text_chars(sa)
     han_b, dig_b = _text_chars(sb)
     agreed = 0
     fields: list[tuple[str, str]] = []
+    field_at: list[tuple[int, int, int, int]] = []
     slips: list[tuple[str, str]] = []
     if sa and sb:
         # Differing stretches as (start, end) in sa and in sb: runs of non-equal opcodes.
@@ -412,11 +471,220 @@ def _compare_one_way(sa: str, sb: str, exact: bool, shaky_a: Spans, shaky_b: Spa
             a0, a1, b0, b1 = _trim_shaky(sa, sb, (a0, a1, b0, b1), shaky_a, shaky_b)
             a, b = sa[a0:a1], sb[b0:b1]
             kind = _classify(a, b, exact)
+            if kind == "noise":
+                parts = _line_split((a0, a1, b0, b1), breaks_a, breaks_b)
+                found = [p for p in parts if len(parts) > 1 and _split_field(sa, sb, (a0, a1, b0, b1), p, exact)]
+                if found:
+                    fields.extend((sa[p[0]:p[1]], sb[p[2]:p[3]]) for p in found)
+                    field_at.extend(found)
+                    continue
             if kind == "field":
                 fields.append((a, b))
+                field_at.append((a0, a1, b0, b1))
             elif kind == "slip":
                 slips.append((a, b))
-    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact)
+    return TextComparison(han_a + dig_a, han_b + dig_b, agreed, tuple(fields), tuple(slips), exact,
+                          tuple(field_at))
+
+
+# ----------------------------------------------------------------------------- glyphs
+#
+# A field found in the text is looked at in the two pages' images: the glyph strips of the
+# two lines it lies in (``checks.fingerprint.line_glyph``), cut at the columns its characters
+# take (a Han character one unit, a Latin letter or digit about half). The same printed
+# characters misread two ways (为表彰 / 为才朝) have the same glyphs there; a colleague's
+# other name (韩德明 / 徐春燕) other glyphs.
+# Correlation (``glyph_similarity``: the worse of the whole field and its characters' cells)
+# at or above which a field's glyphs are the same. Fitted on the fields of pair seeds
+# 9701–9703 and (glyphs cut again from their documents, same OCR) 9401–9406 and dev 71–74:
+# copies' misread fields scored 0.769–0.979 (14 of 17 that had glyphs on both sides; under:
+# a grey seal over the field on one copy 0.58, two damaged date lines 0.69), colleagues'
+# differing names and titles (the field that keeps each negative pair apart) at most 0.633
+# against the original and 0.739 against the copy (冯德明 / 马慧敏: 冯 holds 马). 0.75 lies
+# between; the margin is thin on the negatives' side. (At 16-px strips the two overlapped:
+# 0.756 / 0.73.)
+GLYPH_SAME = 0.75
+GLYPH_BLUR = 0.05 * GLYPH_HEIGHT  # px, a Gaussian's sigma: binarisations differ at the edges
+GLYPH_SHIFT = GLYPH_HEIGHT  # px: the columns are estimated from the text: about a character off
+GLYPH_WIDTH_RATIO = 1.6  # fields' widths further apart than this hold other glyphs
+# A strip's text may come out smaller than the other's (its box took in a scanner's border
+# or a seal's ring, and the strip's height with it): each side's glyphs are also looked for
+# at these sizes in the other's.
+GLYPH_SCALES = (1.0, 0.87, 0.75)
+# Share of a field's columns that is ink, under which they lie between characters, not on
+# them (Han characters are 20–40 % ink): blank against blank correlates as highly as the same
+# glyphs do.
+GLYPH_MIN_INK_SHARE = 0.08
+GLYPH_CELL_SHIFT = 3  # px a character's cell may move against where the whole field fits
+GLYPH_PUNCT_UNIT = 0.8
+GLYPH_MIN_WIDTH = 6  # px: a narrower field (a punctuation mark) says nothing
+# Pixels of a line's strip per character unit, where its text tells where its glyphs are: on
+# the pair seeds 9701–9703 lines ran 0.98–1.13 strip heights a unit (quartiles; text layers
+# 0.87–1.5 from the 5th to the 95th percentile). Outside, the OCR lost part of the line (a table read as
+# ``=站限公司`` under a 300-px strip) or the strip took in more than the line (a tilted photo's
+# box over two lines): no column can be placed.
+GLYPH_UNIT_PX = (0.75 * GLYPH_HEIGHT, 1.625 * GLYPH_HEIGHT)
+
+
+def _unit(ch: str) -> float:
+    """Width of a character in a line of Chinese print, in Han characters."""
+    if _is_han(ch) or ord(ch) > 0x2000:
+        return 1.0
+    return 0.55 if ch.isalnum() else GLYPH_PUNCT_UNIT  # a digit or Latin letter; punctuation
+
+
+@lru_cache(maxsize=256)  # a strip is ~100 kB as float32: a page's lines, a few pages' worth
+def _strip(glyph: bytes) -> np.ndarray | None:
+    """A line's glyph strip, blurred a little: two binarisations of one glyph differ by a pixel
+    at its edges."""
+    strip = glyph_strip(glyph)
+    return None if strip is None else cv2.GaussianBlur(strip, (0, 0), GLYPH_BLUR)
+
+
+_FRAME_MARKS = "|[]!"
+
+
+def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int, int] | None:
+    """The glyph strip of the line [start, end) of ``p.text`` lies in, and the columns of those
+    characters in it; None when the stretch runs over two lines or the line has no glyphs."""
+    starts = p.line_starts
+    i = bisect_right(starts, start) - 1
+    if i < 0 or i >= len(p.lines) or end > starts[i + 1] or i >= len(p.glyphs):
+        return None
+    strip = _strip(p.glyphs[i])
+    if strip is None:
+        return None
+    line = p.lines[i].replace(SHAKY_MARK, "")
+    # A frame's bar beside the line reads as | and is not in its strip (fingerprint's
+    # _text_columns): it takes no width.
+    units = [0.0 if ch in _FRAME_MARKS and (not line[:k].strip(_FRAME_MARKS) or not line[k:].strip(_FRAME_MARKS))
+             else _unit(ch) for k, ch in enumerate(line)]
+    total = sum(units)
+    if total <= 0:
+        return None
+    s0, s1 = start - starts[i], end - starts[i]
+    width = strip.shape[1]
+    if not GLYPH_UNIT_PX[0] * total <= width <= GLYPH_UNIT_PX[1] * total:
+        return None
+    x0 = round(sum(units[:s0]) / total * width)
+    x1 = round(sum(units[:s1]) / total * width)
+    return strip, x0, x1
+
+
+def _ncc(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Normalised cross-correlation of two equal-sized images; None if either is flat."""
+    dx, dy = x - x.mean(), y - y.mean()
+    norm = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
+    return float((dx * dy).sum()) / norm if norm > 1e-6 else None
+
+
+def _best_match(src: np.ndarray, x0: int, x1: int, dst: np.ndarray, y0: int, y1: int) -> float | None:
+    """How well ``src``'s columns [x0, x1) are found in ``dst`` near its columns [y0, y1).
+
+    The field is placed where it correlates best, at its size or a little smaller, within
+    ``GLYPH_SHIFT`` columns each way and two rows up or down; there each of its characters
+    (a ``GLYPH_HEIGHT``-wide cell) is correlated with what lies under it, shifted at most
+    ``GLYPH_CELL_SHIFT``. The answer is the worst of the whole and its cells: a name that shares
+    its given name (朱安传 read for 朱宏伟 against a colleague's 梁宏伟) matches well as a whole,
+    its surname's cell does not; and a cell alone, free to move, finds 马 inside 冯."""
+    left = max(0, y0 - GLYPH_SHIFT)
+    window = dst[:, left:min(dst.shape[1], y1 + GLYPH_SHIFT)]
+    window = cv2.copyMakeBorder(window, 2, 2, 0, 0, cv2.BORDER_CONSTANT, value=0.0)
+    if float(window.std()) < 1e-3:
+        return None
+    best: tuple[float, np.ndarray, int, int] | None = None
+    for scale in GLYPH_SCALES:
+        template = src[:, x0:x1]
+        if scale != 1.0:
+            size = (max(1, round(template.shape[1] * scale)), round(template.shape[0] * scale))
+            template = cv2.resize(template, size, interpolation=cv2.INTER_AREA)
+        if template.shape[1] > window.shape[1] or float(template.mean()) < GLYPH_MIN_INK_SHARE:
+            continue  # wider than where it may be, or blank: the columns are not on characters
+        scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
+        _lo, score, _at, (mx, my) = cv2.minMaxLoc(scores)
+        if best is None or score > best[0]:
+            best = (float(score), template, mx, my)
+    if best is None:
+        return None
+    score, template, mx, my = best
+    th, tw = template.shape
+    cells = round(tw / GLYPH_HEIGHT)
+    if cells < 2:
+        return score
+    padded = cv2.copyMakeBorder(window, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT, GLYPH_CELL_SHIFT,
+                                cv2.BORDER_CONSTANT, value=0.0)
+    worst = score
+    for k in range(cells):
+        c0, c1 = k * tw // cells, (k + 1) * tw // cells
+        cell = template[:, c0:c1]
+        if float(cell.std()) < 1e-3:
+            continue
+        under = padded[my:my + th + 2 * GLYPH_CELL_SHIFT, mx + c0:mx + c1 + 2 * GLYPH_CELL_SHIFT]
+        if under.shape[0] < cell.shape[0] or under.shape[1] < cell.shape[1] or float(under.std()) < 1e-3:
+            worst = min(worst, 0.0)
+            continue
+        worst = min(worst, float(cv2.matchTemplate(under, cell, cv2.TM_CCOEFF_NORMED).max()))
+    return worst
+
+
+def glyph_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) -> float | None:
+    """How alike the glyphs of a field are on the two pages (``at``: its place in each text),
+    as the better of either side's glyphs found in the other's (``_best_match``); None when a
+    side has no glyphs there (an older store, a line read in garble, a stretch over two lines)."""
+    ga, gb = _field_columns(a, at[0], at[1]), _field_columns(b, at[2], at[3])
+    if ga is None or gb is None:
+        return None
+    (sa, xa0, xa1), (sb, xb0, xb1) = ga, gb
+    wa, wb = xa1 - xa0, xb1 - xb0
+    if min(wa, wb) < GLYPH_MIN_WIDTH:
+        return None
+    if max(wa, wb) > GLYPH_WIDTH_RATIO * min(wa, wb):
+        return 0.0
+    ab, ba = _best_match(sa, xa0, xa1, sb, xb0, xb1), _best_match(sb, xb0, xb1, sa, xa0, xa1)
+    found = [x for x in (ab, ba) if x is not None]
+    return max(found) if found else None
+
+
+def context_similarity(a: PagePrint, b: PagePrint, at: tuple[int, int, int, int]) -> float | None:
+    """How alike the two lines' glyphs are just beside a field, where both pages read the same
+    characters: what the same print looks like between these two pages (a 150-DPI JPEG copy
+    matches itself less well than a clean re-scan). The better side; None without glyphs."""
+    ga, gb = _field_columns(a, at[0], at[1]), _field_columns(b, at[2], at[3])
+    if ga is None or gb is None:
+        return None
+    (sa, xa0, xa1), (sb, xb0, xb1) = ga, gb
+    w = max(xa1 - xa0, xb1 - xb0, 2 * GLYPH_HEIGHT)
+    found = []
+    for ca, cb in (((xa0 - w, xa0), (xb0 - w, xb0)), ((xa1, xa1 + w), (xb1, xb1 + w))):
+        if ca[0] < 0 or cb[0] < 0 or ca[1] > sa.shape[1] or cb[1] > sb.shape[1]:
+            continue
+        score = _best_match(sa, ca[0], ca[1], sb, cb[0], cb[1])
+        if score is not None:
+            found.append(score)
+    return max(found) if found else None
+
+
+def _compare(a: PagePrint, b: PagePrint) -> TextComparison:
+    """``compare_text`` of two prints, with the fields whose glyphs are the same on both pages
+    (misreadings) counted as slips instead."""
+    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky, a.line_starts, b.line_starts)
+    if not c.fields or c.exact or not a.glyphs or not b.glyphs:
+        return c
+    keep: list[int] = []
+    for i, at in enumerate(c.field_at):
+        if (glyph_similarity(a, b, at) or 0.0) >= GLYPH_SAME:
+            continue
+        keep.append(i)
+        if max(map(len, c.fields[i])) > 2 or len(keep) > c.agreed // CHARS_PER_SHORT_FIELD:
+            # The pages differ whatever the other fields' glyphs say (``consistent``): the rest
+            # stay fields unlooked-at (most candidate pairs are other pages of one layout).
+            keep.extend(range(i + 1, len(c.fields)))
+            break
+    if len(keep) == len(c.fields):
+        return c
+    misread = tuple(f for i, f in enumerate(c.fields) if i not in keep)
+    return replace(c, fields=tuple(c.fields[i] for i in keep), slips=c.slips + misread,
+                   field_at=tuple(c.field_at[i] for i in keep))
 
 
 def _could_agree(a: PagePrint, b: PagePrint, d_p: int, d_d: int | None) -> bool:
@@ -446,7 +714,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
     d_d = _bits(a.dhash, b.dhash) if a.dhash is not None and b.dhash is not None else None
     if not _could_agree(a, b, d_p, d_d):
         return None
-    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    c = _compare(a, b)
     if min(c.text_a, c.text_b) >= MIN_TEXT_CHARS:
         if not c.consistent:
             return None
@@ -467,7 +735,7 @@ def page_similarity(a: PagePrint, b: PagePrint) -> float | None:
 
 def contradicts(a: PagePrint, b: PagePrint) -> bool:
     """Both pages read enough text and a field differs between them."""
-    c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky)
+    c = _compare(a, b)
     return min(c.text_a, c.text_b) >= MIN_TEXT_CHARS and bool(c.fields)
 
 
@@ -492,15 +760,25 @@ def compared_lines(text: PageText) -> tuple[str, ...]:
     letter. Its digits stay: a certificate number read at 29 behind junk (``iE48S:1039961…``)
     is still the number that tells two colleagues' certificates apart. Lines read under
     ``SHAKY_LINE_CONF`` start with ``SHAKY_MARK`` (see ``PagePrint.shaky``)."""
+    return tuple(line for line, _glyph in _compared(text, ()))
+
+
+def _compared(text: PageText, glyphs: tuple[bytes, ...]) -> list[tuple[str, bytes]]:
+    """``compared_lines`` with each line's glyph strip (b"" where there is none, or where the
+    line's Han characters were left out: its characters no longer say where its glyphs are)."""
     lines = text.text.split("\n")
     if len(lines) != len(text.spans):  # not one line per span: nothing to go by
-        return text_lines(text)
+        return [(line, b"") for line in text_lines(text)]
+    if len(glyphs) != len(lines):
+        glyphs = (b"",) * len(lines)
     out = []
-    for line, span in zip(lines, text.spans, strict=True):
-        kept = compact(line if span.conf >= GARBLED_LINE_CONF else _HAN_CHAR.sub("", line))
+    for line, span, glyph in zip(lines, text.spans, glyphs, strict=True):
+        garbled = span.conf < GARBLED_LINE_CONF
+        kept = compact(_HAN_CHAR.sub("", line) if garbled else line)
         if len(kept) >= MIN_LINE_CHARS:  # as text_lines
-            out.append(SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept)
-    return tuple(out)
+            out.append((SHAKY_MARK + kept if span.conf < SHAKY_LINE_CONF else kept,
+                        b"" if garbled else glyph))
+    return out
 
 
 def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]) -> list[PagePrint]:
@@ -508,11 +786,14 @@ def prints_of(evidence: DocumentEvidence, applicant: str, order: tuple[int, int]
     lines left out; blank pages without hashes, so they match nothing)."""
     out = []
     for p in evidence.pages:
-        lines = compared_lines(p.text) if p.text_scope == "full" else ()
+        compared = _compared(p.text, p.line_glyphs) if p.text_scope == "full" else []
+        lines = tuple(line for line, _glyph in compared)
+        glyphs = tuple(glyph for _line, glyph in compared)
         blank = is_blank(p)
         out.append(PagePrint(str(evidence.ref.logical), evidence.ref.display, applicant,
                              evidence.sha256 or "", p.number, None if blank else _int(p.fingerprint),
-                             None if blank else _int(p.dhash), lines, order, is_exact(p)))
+                             None if blank else _int(p.dhash), lines, order, is_exact(p),
+                             glyphs if any(glyphs) else ()))
     return out
 
 

@@ -219,6 +219,9 @@ class PageEvidence:
     fingerprint: str | None = None  # perceptual hash of the page image, hex
     dhash: str | None = None  # difference hash of the same region, hex (duplicates)
     text_scope: str = "full"  # "full" page read | "strips" (only header/footer strips read)
+    # Per text span (line): its image, small and binarised (``checks.fingerprint.line_glyph``),
+    # so that duplicates can tell a misreading from another text; () when not taken.
+    line_glyphs: tuple[bytes, ...] = ()
 
     def measurement(self, name: str) -> Measurement | None:
         for m in self.measurements:

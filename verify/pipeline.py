@@ -24,11 +24,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
+import numpy as np
 import pymupdf
 
 from .cache import EvidenceStore, evidence_key
 from .checks.clarity import measure_clarity
-from .checks.fingerprint import page_fingerprint
+from .checks.fingerprint import glyph_page, line_glyphs, page_fingerprint
 from .checks.pagination import (
     FooterLines,
     find_page_label,
@@ -232,6 +233,13 @@ def with_text(evidence: PageEvidence, text: PageText) -> PageEvidence:
                    seals=tuple(_with_unit_match(s, text.text) for s in evidence.seals))
 
 
+def with_glyphs(evidence: PageEvidence, grey: np.ndarray | None) -> PageEvidence:
+    """The page with the glyph strip of each text line (``line_glyphs``), cut from ``grey``."""
+    if grey is None or not evidence.text.spans:
+        return evidence
+    return replace(evidence, line_glyphs=line_glyphs(grey, evidence.text))
+
+
 def _with_unit_match(seal: Seal, page_text: str) -> Seal:
     """The seal with the unit the page prints beside it (a review hint, never an accusation)."""
     if not seal.text:
@@ -273,9 +281,13 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
             return evidence  # a number read is kept unless read again alike with the total
         return replace(evidence, label=label)
 
+    # The page image (grey, reduced) of each page whose OCR is pending, kept until the text
+    # arrives: its lines' glyphs are cut by the OCR's line boxes (see duplicates).
+    glyph_pages: dict[int, np.ndarray] = {}
+
     def fill(texts: dict[int, PageText]) -> None:
         for number, text in texts.items():
-            evidence = with_text(pages[number - 1], text)
+            evidence = with_glyphs(with_text(pages[number - 1], text), glyph_pages.pop(number, None))
             if needs_footer_reread(evidence.label):
                 lines = footers.get(number)
                 evidence = read_footer_again(evidence)
@@ -284,7 +296,12 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
             pages[number - 1] = evidence
 
     for page in iter_pages(doc, max_scan_dpi=lambda number: render_dpi_cap(number, count)):
-        pages.append(check_page(page, worker, reader, needs_full_text(page.number, count)))
+        evidence = check_page(page, worker, reader, needs_full_text(page.number, count))
+        if evidence.text_scope == "full" and evidence.text.source == PENDING:
+            glyph_pages[page.number] = glyph_page(page.image)
+        elif evidence.text_scope == "full":
+            evidence = with_glyphs(evidence, glyph_page(page.image))
+        pages.append(evidence)
         if reread and page.origin == "image":
             lines = footer_lines(page)
             if lines.any:
@@ -595,7 +612,8 @@ def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
         order = (0, rank.setdefault(p.doc, len(rank)))
         index.add([PagePrint(p.doc, p.display, p.applicant, p.sha256, p.page,
                              int(p.phash, 16) if p.phash else None,
-                             int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact)])
+                             int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact,
+                             p.glyphs)])
     return index
 
 
@@ -641,7 +659,8 @@ def iter_reports(options: Options, profile: Profile | None = None,
                 store.put_pages(str(evidence.ref.logical), evidence.ref.display, identity[i],
                                 evidence.sha256, evidence.pages,
                                 {p.page: p.lines for p in mine},
-                                frozenset(p.page for p in mine if p.exact))
+                                frozenset(p.page for p in mine if p.exact),
+                                {p.page: p.glyphs for p in mine})
             if progress is not None:
                 progress.update(evidence, outcome.cached)
             if on_progress:
