@@ -1,0 +1,106 @@
+"""A date line read as half a date is read again on its own (``verify.text.read.
+date_lines_again``), and the new reading is kept only when the half date sides with it
+(``verify.checks.dates.agreement``). Real images drawn with Pillow, real Tesseract."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pytest
+from PIL import Image, ImageChops, ImageDraw
+
+from verify.checks.dates import agreement, find_dates, is_half_date
+from verify.model import InputRef, PageText, TextSpan
+from verify.pages import Page, open_document
+
+from .conftest import cjk_font
+
+
+@pytest.mark.parametrize(("line", "half"), [
+    ("二9二二年→月三十日", True),  # set H doc_021, RapidOCR on the red channel
+    ("2015年7月 :日", True),  # a month-only date and what is left of its day
+    ("二〇二一年十二月 |l", True),
+    ("二〇二二年一月三十日", False),  # a whole date
+    ("二〇二二年一月", False),  # a month-only date, printed so
+    ("吴慧敏,男,一九九五年十二月生。在环境", False),  # a birth month in body text
+    ("2021年度工作总结", False),
+])
+def test_half_date_lines(line: str, half: bool) -> None:
+    assert is_half_date(line) is half
+
+
+@pytest.mark.parametrize(("damaged", "again", "matched", "unknown", "conflicts"), [
+    # 9 for 〇 (an Arabic digit in a Chinese year tells nothing), → for 一
+    ("二9二二年→月三十日", "二 OO 二 二 年 一 月 三 十 日", 5, 2, 0),
+    ("二9二二年→月三十日", "二〇二二年一月三日", 3, 2, 1),  # 三十 against 三: lost or invented
+    ("二〇一九年三月五日", "二〇一八年三月五日", 5, 0, 1),  # 九 against 八
+    ("2O21年1O月5H", "2021年10月5日", 7, 0, 0),
+    ("一九年三月", "二〇一九年三月", 3, 2, 0),  # a year whose start the ring took
+])
+def test_agreement_of_a_damaged_reading(damaged: str, again: str, matched: int, unknown: int,
+                                        conflicts: int) -> None:
+    a = agreement(damaged, again)
+    assert a is not None
+    assert (a.matched, a.unknown, a.conflicts) == (matched, unknown, conflicts)
+
+
+def test_no_agreement_without_a_month() -> None:
+    assert agreement("二9二二年", "二〇二二年一月三十日") is None
+
+
+RING = (300, 1100, 700, 1500)  # a seal's box on a 1654 × 2339 page (200 DPI A4)
+DATE_AT = (330, 1300)
+
+
+def _sealed_letter(tmp_path: Path, date: str) -> Page:
+    """A signature block whose date line a red seal crosses (as set H doc_021)."""
+    im = Image.new("RGB", (1654, 2339), (248, 248, 246))
+    draw = ImageDraw.Draw(im)
+    font = cjk_font(34)
+    draw.text((330, 1200), "浙江海洋大学    校长：张国栋", fill=(15, 15, 15), font=font)
+    draw.text(DATE_AT, date, fill=(15, 15, 15), font=font)
+    # seal ink over toner multiplies (the toner stays black, the paper turns red)
+    seal = Image.new("RGB", im.size, (255, 255, 255))
+    sd = ImageDraw.Draw(seal)
+    ink = (215, 40, 45)
+    sd.ellipse(RING, outline=ink, width=12)
+    cx, cy = (RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2
+    star = [(cx + r * np.cos(a), cy + r * np.sin(a)) for a, r in
+            zip(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:10], [70, 28] * 5, strict=True)]
+    sd.polygon(star, fill=ink)
+    sd.text((RING[0] + 100, RING[1] + 40), "浙江海洋大学", fill=ink, font=cjk_font(40))
+    im = ImageChops.multiply(im, seal)
+    path = tmp_path / "letter.png"
+    im.save(path)
+    return open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
+
+
+def _line_box(chars: int) -> tuple[float, float, float, float]:
+    return (DATE_AT[0] / 1654, (DATE_AT[1] - 4) / 2339,
+            (DATE_AT[0] + 36 * chars) / 1654, (DATE_AT[1] + 44) / 2339)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", [None, "rapidocr"], ids=["tesseract", "rapidocr-recogniser"])
+def test_a_half_date_under_a_red_seal_is_read_again(tmp_path: Path, engine: str | None) -> None:
+    from verify.text.ocr import make_engine
+    from verify.text.read import date_lines_again
+
+    page = _sealed_letter(tmp_path, "二〇二二年一月三十日")
+    spans = [TextSpan("浙江海洋大学校长:张国栋", (0.2, 0.51, 0.6, 0.53)),
+             TextSpan("二9二二年→月三十日", _line_box(10))]
+    again = date_lines_again(page, spans, make_engine(engine) if engine else None)
+    assert len(again) == 1
+    assert again[0].bbox == spans[1].bbox  # the new reading stands where the half date was
+    assert {str(d.value) for d in find_dates(PageText(again[0].text), 1)} == {"2022-01-30"}
+
+
+@pytest.mark.slow
+def test_a_new_reading_the_half_date_contradicts_is_dropped(tmp_path: Path) -> None:
+    from verify.text.read import date_lines_again
+
+    # The page prints 二〇二二年一月三十日; a (made-up) first reading whose day is 二十 does
+    # not side with what the line reads now: nothing is kept rather than one of the two.
+    page = _sealed_letter(tmp_path, "二〇二二年一月三十日")
+    assert date_lines_again(page, [TextSpan("二9二二年→月二十日", _line_box(10))]) == []
