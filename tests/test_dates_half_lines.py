@@ -21,6 +21,9 @@ from .conftest import cjk_font
     ("二9二二年→月三十日", True),  # set H doc_021, RapidOCR on the red channel
     ("2015年7月 :日", True),  # a month-only date and what is left of its day
     ("二〇二一年十二月 |l", True),
+    ("二〇一九年九月二十四扫", True),  # 日 read as 扫 (seed 9305, a degree certificate)
+    ("年二月十八日", True),  # the year lost under a ring
+    ("1年六月", True),
     ("二〇二二年一月三十日", False),  # a whole date
     ("二〇二二年一月", False),  # a month-only date, printed so
     ("吴慧敏,男,一九九五年十二月生。在环境", False),  # a birth month in body text
@@ -37,6 +40,8 @@ def test_half_date_lines(line: str, half: bool) -> None:
     ("二〇一九年三月五日", "二〇一八年三月五日", 5, 0, 1),  # 九 against 八
     ("2O21年1O月5H", "2021年10月5日", 7, 0, 0),
     ("一九年三月", "二〇一九年三月", 3, 2, 0),  # a year whose start the ring took
+    ("二〇一九年九月二十四扫", "二〇一九年九月二十四日", 8, 0, 0),  # a day without its 日
+    ("二〇一九年九月二十扫", "二〇一九年九月二十四日", 5, 0, 1),
 ])
 def test_agreement_of_a_damaged_reading(damaged: str, again: str, matched: int, unknown: int,
                                         conflicts: int) -> None:
@@ -104,3 +109,14 @@ def test_a_new_reading_the_half_date_contradicts_is_dropped(tmp_path: Path) -> N
     # not side with what the line reads now: nothing is kept rather than one of the two.
     page = _sealed_letter(tmp_path, "二〇二二年一月三十日")
     assert date_lines_again(page, [TextSpan("二9二二年→月二十日", _line_box(10))]) == []
+
+
+def test_pieces_of_one_line_are_joined() -> None:
+    from verify.text.read import _rows
+
+    pieces = [TextSpan("年二月十八日", (0.50, 0.70, 0.70, 0.72)),
+              TextSpan("二零一", (0.40, 0.701, 0.48, 0.721)),
+              TextSpan("衢州市生态环境保护综合行政执法队", (0.40, 0.66, 0.80, 0.68))]
+    rows = _rows(pieces)
+    assert [r.text for r in rows] == ["二零一年二月十八日"]
+    assert rows[0].bbox == (0.40, 0.70, 0.70, 0.721)

@@ -494,7 +494,8 @@ def find_issues(page_text: PageText, page: int) -> list[IssueMention]:
 # none: 二9二二年→月三十日 (RapidOCR on the red channel of set H doc_021: the seal's remaining
 # pink read as 9 for 〇 and → for 一). Such a line is worth reading again on its own
 # (``verify.text.read``), and what it still shows checks what the new reading says.
-_HALF_DATE = re.compile(r"[^\s]{2,6}?[ \t]*[年午][ \t]*[^\n]{0,4}?月")
+# (nothing may be left of the year: 1年六月, 年二月十八日 when the ring took 二〇二 or 二零一三)
+_HALF_DATE = re.compile(r"[年午][ \t]*[^\n]{0,4}?月")
 HALF_DATE_MAX_CHARS = 24  # a 落款 or cover date line; a longer line is body text
 
 _ZERO_LOOKALIKE_VALUE = frozenset("〇零○◯。OoО0@”“\"°Q")
@@ -502,7 +503,10 @@ _ZERO_LOOKALIKE_VALUE = frozenset("〇零○◯。OoО0@”“\"°Q")
 
 # After a month-only date, what is left of a lost day: a 日 within a few characters, or a few
 # marks that are no word (2015年7月 :日, 二〇二一年十二月 |l); 十二月生 is a birth month.
-_LOST_DAY_AFTER = re.compile(r"^(?:[^\n]{0,4}[日曰]|[^\u4e00-\u9fff]{1,4}$)")
+# A day whose 日 was misread is a day's numerals and one more character (二十四扫).
+_LOST_DAY_AFTER = re.compile(
+    r"^(?:[^\n]{0,4}[日曰]|[^\u4e00-\u9fff]{1,4}$|(?:[0-9]{1,2}|[一二三]?十[一二三四五六七八九]?"
+    r"|[一二三四五六七八九])[^\s]?$)")
 
 
 def is_half_date(line: str) -> bool:
@@ -544,6 +548,7 @@ class Agreement:
     matched: int  # digit characters both readings give alike
     unknown: int  # characters of the damaged reading that tell nothing (misread, lost)
     conflicts: int  # digit characters that differ: the readings disagree
+    year_matched: int = 0  # of ``matched``, the year's
 
 
 def _compare_part(seen: str, wanted: str, chinese: bool, *, right_aligned: bool) -> Agreement:
@@ -595,7 +600,9 @@ def agreement(damaged: str, date_text: str) -> Agreement | None:
     if day:
         rest = s[month_end + 1:]
         end = re.search(r"[日曰号H口B]", rest)
-        parts.append(_compare_part(rest[:end.start()] if end else "", day, chinese,
-                                   right_aligned=False))
+        # without its 日 (二十四扫) the day is the numerals after 月 (二十扫 is no 二十四)
+        seen_day = rest[:end.start()] if end else re.match(
+            r"[0-9〇零一二三四五六七八九十廿卅]*", rest).group(0)  # type: ignore[union-attr]
+        parts.append(_compare_part(seen_day, day, chinese, right_aligned=False))
     return Agreement(sum(p.matched for p in parts), sum(p.unknown for p in parts),
-                     sum(p.conflicts for p in parts))
+                     sum(p.conflicts for p in parts), parts[0].matched)

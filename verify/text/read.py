@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..model import BBox, PageText, Seal, TextSpan
+from ..model import BBox, PageText, PartialDate, Seal, TextSpan
 from ..pages import Page
 from .normalize import normalize_text
 from .ocr import OcrEngine, OcrResult
@@ -218,14 +218,16 @@ def _confirmed(span: TextSpan, others: Sequence[Sequence[TextSpan]]) -> bool:
 # date the half date agrees with. A new reading is kept only when the half date sides with it
 # (``dates.agreement``: no digit read otherwise, enough alike): a wrong date is worse than a
 # missing one.
-DATE_LINE_PAD_Y = 0.4  # of the line's height, above and below
-DATE_LINE_PAD_X = 2.5  # line heights left and right: the ends of a date under a ring are lost
+DATE_LINE_PAD_Y = 0.15  # of the line's height, above and below (more takes in the next line)
+DATE_LINE_PAD_X = 5.0  # line heights left and right: the ends of a date under a ring are lost
+# (二〇二二 of 二〇二二年六月 when only 年六月 was read: four characters to the left)
 INK_MARGIN = 0.5  # line heights of paper kept around the ink (the recogniser reads 〇 into
 # wide blank margins: 〇〇二〇二二年…〇〇 on an untrimmed band)
 TESSERACT_LINE_PX = 56  # the line scaled to this height for Tesseract (CJK best at ~40 px)
 TESSERACT_MAX_SCALE = 3.0
 DATE_LINES_MAX = 3  # lines re-read per page at most (each one or two short OCR calls)
-MIN_AGREEING_DIGITS = 3  # digits of the half date that the new reading must repeat
+MIN_AGREEING_DIGITS = 3  # digits of the half date that the new reading must repeat…
+MIN_YEAR_DIGITS = 2  # …of them in the year; else both engines must read the same date
 
 
 _line_engine: OcrEngine | None = None
@@ -241,6 +243,37 @@ def _overlap(a: BBox, b: BBox) -> float:
     return w * h / smaller if smaller > 0 else 0.0
 
 
+ROW_GAP = 3.0  # line heights between two pieces of one row (a seal's ring splits a line)
+
+
+def _rows(spans: Sequence[TextSpan]) -> list[TextSpan]:
+    """Pieces of one printed line joined left to right (RapidOCR reads a date line crossed by
+    a ring as 二零一 and 年二月十八日); only rows of two or more pieces."""
+    out: list[TextSpan] = []
+    used: set[int] = set()
+    order = sorted(range(len(spans)), key=lambda i: spans[i].bbox[0])
+    for i in order:
+        if i in used:
+            continue
+        row = [spans[i]]
+        for j in order:
+            if j == i or j in used:
+                continue
+            last, s = row[-1].bbox, spans[j].bbox
+            height = min(last[3] - last[1], s[3] - s[1])
+            vertical = min(last[3], s[3]) - max(last[1], s[1])
+            if (height > 0 and vertical >= 0.5 * height and s[0] >= last[0]
+                    and s[0] - last[2] <= ROW_GAP * height):
+                row.append(spans[j])
+                used.add(j)
+        if len(row) > 1:
+            used.add(i)
+            box = (min(r.bbox[0] for r in row), min(r.bbox[1] for r in row),
+                   max(r.bbox[2] for r in row), max(r.bbox[3] for r in row))
+            out.append(TextSpan("".join(r.text for r in row), box, 0.0))
+    return out
+
+
 def _tesseract_line() -> OcrEngine:
     """Tesseract on one line; created on first use (most pages never need it)."""
     global _line_engine
@@ -251,9 +284,10 @@ def _tesseract_line() -> OcrEngine:
     return _line_engine
 
 
-def _date_line_image(page: Page, box: BBox) -> tuple[np.ndarray, float] | None:
-    """The line ``box`` (fractions of the page) padded, seal ink removed, binarised and
-    trimmed to its ink; with the line's height in pixels."""
+def _date_line_image(page: Page, box: BBox) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The line ``box`` (fractions of the page) padded, seal ink turned light and trimmed to
+    its ink: as grey levels (for the recogniser) and binarised (for Tesseract); with the
+    line's height in pixels."""
     h, w = page.image.shape[:2]
     line_h = (box[3] - box[1]) * h
     if line_h < 6:
@@ -268,14 +302,17 @@ def _date_line_image(page: Page, box: BBox) -> tuple[np.ndarray, float] | None:
         grey = np.ascontiguousarray(page.image[:, :, 0])
         region = grey_seal_cut(grey[y0:y1, x0:x1], grey)
     else:
-        region = np.ascontiguousarray(page.image[y0:y1, x0:x1, 0])  # red seals turn light
+        # The lightest channel of each pixel: red and blue seal ink turn light (a blue seal
+        # is dark in the red channel), black text stays black.
+        region = np.ascontiguousarray(page.image[y0:y1, x0:x1].max(axis=2))
     _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = np.flatnonzero((binary == 0).any(axis=0))
     if ink.size == 0:
         return None
     margin = int(INK_MARGIN * line_h)
     left, right = max(0, int(ink[0]) - margin), min(binary.shape[1], int(ink[-1]) + 1 + margin)
-    return np.ascontiguousarray(binary[:, left:right]), line_h
+    return (np.ascontiguousarray(region[:, left:right]), np.ascontiguousarray(binary[:, left:right]),
+            line_h)
 
 
 def date_lines_again(page: Page, spans: Sequence[TextSpan],
@@ -287,7 +324,7 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
     from ..checks.dates import agreement, find_dates_detailed, is_half_date
 
     half: list[TextSpan] = []
-    for s in spans:  # one line read by several windows is read again once
+    for s in [*spans, *_rows(spans)]:  # one line read by several windows is read again once
         if is_half_date(s.text) and not any(_overlap(s.bbox, h.bbox) > 0.5 for h in half):
             half.append(s)
     out: list[TextSpan] = []
@@ -295,31 +332,42 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
         line = _date_line_image(page, span.bbox)
         if line is None:
             continue
-        for text in _lazy_readings(line, engine):
+        unopposed: list[tuple[str, PartialDate]] = []  # readings the half date does not contradict
+        for reader, text in _lazy_readings(line, engine):
             text = normalize_text(text)
+            log.debug("date line %r read again as %r", span.text, text)
             found = find_dates_detailed(PageText(text), 1)
             if len({f.mention.value for f in found}) != 1:
                 continue
             agree = agreement(span.text, found[0].mention.text)
             log.debug("date line %r read again as %r: %s", span.text, text, agree)
-            if agree is not None and not agree.conflicts and agree.matched >= MIN_AGREEING_DIGITS:
+            if agree is None or agree.conflicts:
+                continue
+            value = found[0].mention.value
+            if ((agree.matched >= MIN_AGREEING_DIGITS and agree.year_matched >= MIN_YEAR_DIGITS)
+                    or any(v == value and r != reader for r, v in unopposed)):
+                # the half date vouches for the year, or both engines read the same date
                 out.append(TextSpan(text, span.bbox, 0.0))
                 break
+            unopposed.append((reader, value))
     return out
 
 
-def _lazy_readings(line: tuple[np.ndarray, float], engine: OcrEngine | None) -> Iterator[str]:
-    """``_line_readings`` one at a time: Tesseract runs only when the recogniser's reading
-    was not kept."""
-    image, line_h = line
+def _lazy_readings(line: tuple[np.ndarray, np.ndarray, float],
+                   engine: OcrEngine | None) -> Iterator[tuple[str, str]]:
+    """Readings of one line, the cheaper first: RapidOCR's recogniser (when ``engine`` has
+    one) on grey levels, then Tesseract on one line, binarised (it thresholds a grey line
+    crossed by a ring worse than Otsu does); Tesseract runs only when needed."""
+    grey, binary, line_h = line
     read_line = getattr(engine, "read_line", None)
-    rgb = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    rgb = cv2.cvtColor(binary, cv2.COLOR_GRAY2RGB)
     if read_line is not None:
-        yield str(read_line(rgb))
+        yield "rapidocr", str(read_line(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)))
+        yield "rapidocr", str(read_line(rgb))  # a faint ring across a stroke: gone when binarised
     scale = min(TESSERACT_MAX_SCALE, max(1.0, TESSERACT_LINE_PX / line_h))
     big = rgb if scale == 1.0 else cv2.resize(rgb, None, fx=scale, fy=scale,
                                               interpolation=cv2.INTER_CUBIC)
-    yield " ".join(s.text for s in _tesseract_line().read(big).spans)
+    yield "tesseract", " ".join(s.text for s in _tesseract_line().read(big).spans)
 
 
 def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: int = 0) -> PageText:
