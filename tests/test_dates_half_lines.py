@@ -120,3 +120,30 @@ def test_pieces_of_one_line_are_joined() -> None:
     rows = _rows(pieces)
     assert [r.text for r in rows] == ["二零一年二月十八日"]
     assert rows[0].bbox == (0.40, 0.70, 0.70, 0.721)
+
+
+def _band(tmp_path: Path, ink: tuple[int, int, int] | None) -> tuple[np.ndarray, np.ndarray]:
+    from verify.text.read import _date_line_image
+
+    im = Image.new("RGB", (1654, 600), (248, 248, 246))
+    ImageDraw.Draw(im).text((330, 300), "二〇二二年一月三十日", fill=(15, 15, 15), font=cjk_font(34))
+    if ink is not None:
+        seal = Image.new("RGB", im.size, (255, 255, 255))
+        ImageDraw.Draw(seal).ellipse((420, 200, 620, 400), outline=ink, width=12)
+        im = ImageChops.multiply(im, seal)
+    path = tmp_path / f"line-{ink}.png"
+    im.save(path)
+    page = open_document(InputRef(path.name, path, PurePosixPath(str(path)))).page(0)
+    line = _date_line_image(page, (330 / 1654, 296 / 600, 700 / 1654, 344 / 600))
+    assert line is not None and line[2] == pytest.approx(48, abs=1)
+    return line[0], line[1]
+
+
+@pytest.mark.parametrize("ink", [(215, 40, 45), (40, 70, 200)], ids=["red-seal", "blue-seal"])
+def test_seal_ink_leaves_the_date_line(tmp_path: Path, ink: tuple[int, int, int]) -> None:
+    grey, binary = _band(tmp_path, ink)
+    _, plain = _band(tmp_path, None)
+    assert grey.min() < 60  # the text stays black
+    # the binarised line holds the text's ink only: as much as without the seal (the ring
+    # alone would add over 1,000 black pixels across the band's rows; its anti-aliased edge a few)
+    assert abs(int((binary == 0).sum()) - int((plain == 0).sum())) < 0.1 * (plain == 0).sum()
