@@ -324,7 +324,9 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
     from ..checks.dates import agreement, find_dates_detailed, is_half_date
 
     half: list[TextSpan] = []
-    for s in [*spans, *_rows(spans)]:  # one line read by several windows is read again once
+    # a row's pieces joined first (the wider box holds the whole date); a line read by
+    # several windows is read again once
+    for s in [*_rows(spans), *spans]:
         if is_half_date(s.text) and not any(_overlap(s.bbox, h.bbox) > 0.5 for h in half):
             half.append(s)
     out: list[TextSpan] = []
@@ -335,7 +337,6 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
         unopposed: list[tuple[str, PartialDate]] = []  # readings the half date does not contradict
         for reader, text in _lazy_readings(line, engine):
             text = normalize_text(text)
-            log.debug("date line %r read again as %r", span.text, text)
             found = find_dates_detailed(PageText(text), 1)
             if len({f.mention.value for f in found}) != 1:
                 continue
@@ -379,7 +380,13 @@ def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: in
     was ``turned`` degrees clockwise."""
     full = read_red_channel(page, engine)
     if not seals:
-        return full
+        # No seal found (a grey scan's seal is often missed): a half date of the reduced page
+        # (~85 DPI for a 150-DPI scan) is still read again at the page's resolution.
+        again = date_lines_again(page, full.spans, engine)
+        if not again:
+            return full
+        return _page_text(full.spans + tuple(again), source="ocr", engine=engine.name,
+                          mean_conf=full.mean_conf, rotation=page.rotation)
     grey = np.ascontiguousarray(page.image[:, :, 0])
     cut = is_grey(page.image)
     readings: list[list[TextSpan]] = [list(full.spans)]
