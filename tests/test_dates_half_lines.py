@@ -24,6 +24,8 @@ from .conftest import cjk_font
     ("二〇一九年九月二十四扫", True),  # 日 read as 扫 (seed 9305, a degree certificate)
     ("年二月十八日", True),  # the year lost under a ring
     ("1年六月", True),
+    ("2021521", True),  # 2021.5.21 without its dots (a blurred scan, set H doc_089)
+    ("证书编号:20156946", False),
     ("二〇二二年一月三十日", False),  # a whole date
     ("二〇二二年一月", False),  # a month-only date, printed so
     ("吴慧敏,男,一九九五年十二月生。在环境", False),  # a birth month in body text
@@ -48,6 +50,14 @@ def test_agreement_of_a_damaged_reading(damaged: str, again: str, matched: int, 
     a = agreement(damaged, again)
     assert a is not None
     assert (a.matched, a.unknown, a.conflicts) == (matched, unknown, conflicts)
+
+
+def test_a_date_without_its_dots() -> None:
+    assert agreement("2021521", "2021.5.21") == agreement("2021521", "2021-5-21")
+    a = agreement("2021521", "2021.5.21")
+    assert a is not None and (a.matched, a.conflicts) == (7, 0)
+    b = agreement("2021521", "2021.5.2")  # a digit lost
+    assert b is not None and b.conflicts == 1
 
 
 def test_no_agreement_without_a_month() -> None:

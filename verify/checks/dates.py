@@ -509,11 +509,21 @@ _LOST_DAY_AFTER = re.compile(
     r"|[一二三四五六七八九])[^\s]?$)")
 
 
+# A date line whose separators were lost: 2021521 for 2021.5.21 (RapidOCR on a blurred scan's
+# red channel, set H doc_089), alone on its line.
+_BARE_DIGIT_DATE = re.compile(r"^[^0-9]{0,3}(?:19|20)[0-9]{4,6}[^0-9]{0,3}$")
+
+
 def is_half_date(line: str) -> bool:
-    """Whether ``line`` has a date's shape (…年…月) but no readable date, or a month-only
-    date followed by what is left of its day."""
+    """Whether ``line`` has a date's shape (…年…月, or a bare run of a date's digits alone on
+    its line) but no readable date, or a month-only date followed by what is left of its
+    day."""
     flat = re.sub(r"\s+", "", normalize_text(line))
-    if not flat or len(flat) > HALF_DATE_MAX_CHARS or not _HALF_DATE.search(flat):
+    if not flat or len(flat) > HALF_DATE_MAX_CHARS:
+        return False
+    if _BARE_DIGIT_DATE.match(flat):
+        return not find_dates_detailed(PageText(flat), 1)
+    if not _HALF_DATE.search(flat):
         return False
     found = [m for m in _CJK_DATE.finditer(flat) if _value(m) is not None]
     if not found:
@@ -579,6 +589,14 @@ def agreement(damaged: str, date_text: str) -> Agreement | None:
     aligned before 年, month between 年 and 月, day between 月 and 日); None when either has no
     年…月 to align on."""
     s = re.sub(r"\s+", "", normalize_text(damaged))
+    bare = _BARE_DIGIT_DATE.match(s)
+    sep = _SEP_DATE.fullmatch(re.sub(r"\s+", "", normalize_text(date_text)))
+    if bare and sep:
+        # the digits of 2021.5.21 as printed, against a reading that lost the dots
+        seen, again = re.sub(r"[^0-9]", "", s), re.sub(r"[^0-9]", "", sep.group(0))
+        if seen == again:
+            return Agreement(len(seen), 0, 0, 4)
+        return Agreement(0, 0, 1)
     m = _CJK_DATE.fullmatch(re.sub(r"\s+", "", normalize_text(date_text)))
     cut = re.search(r"[年午]", s)
     if m is None or cut is None or "月" not in s[cut.end():]:

@@ -337,6 +337,7 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
         unopposed: list[tuple[str, PartialDate]] = []  # readings the half date does not contradict
         for reader, text in _lazy_readings(line, engine):
             text = normalize_text(text)
+            log.debug("date line %r read again by %s as %r", span.text, reader, text)
             found = find_dates_detailed(PageText(text), 1)
             if len({f.mention.value for f in found}) != 1:
                 continue
