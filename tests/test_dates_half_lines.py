@@ -60,6 +60,17 @@ def test_a_date_without_its_dots() -> None:
     assert b is not None and b.conflicts == 1
 
 
+def test_a_day_the_half_date_does_not_show_is_not_vouched_for() -> None:
+    a = agreement("二O二二年五月 |", "二〇二二年五月二十日")
+    assert a is not None and a.conflicts == 0 and a.year_matched == 4
+    assert not a.day_vouched  # the day comes from the new reading alone
+    b = agreement("二9二二年→月三十日", "二OO二二年一月三十日")
+    assert b is not None and b.day_vouched
+    # a day without 日 at the end of the new reading (seed 9308: 二0二二年五月20, the 20 read
+    # from the seal or a speck, for a certificate dated 二〇二二年五月)
+    assert agreement("二O二二年五月 |", "二0二二年五月20") is None
+
+
 def test_no_agreement_without_a_month() -> None:
     assert agreement("二9二二年", "二〇二二年一月三十日") is None
 

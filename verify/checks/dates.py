@@ -559,6 +559,7 @@ class Agreement:
     unknown: int  # characters of the damaged reading that tell nothing (misread, lost)
     conflicts: int  # digit characters that differ: the readings disagree
     year_matched: int = 0  # of ``matched``, the year's
+    day_vouched: bool = True  # the new reading has no day, or one digit of it was read alike
 
 
 def _compare_part(seen: str, wanted: str, chinese: bool, *, right_aligned: bool) -> Agreement:
@@ -602,7 +603,9 @@ def agreement(damaged: str, date_text: str) -> Agreement | None:
     if m is None or cut is None or "月" not in s[cut.end():]:
         return None
     value = _value(m)
-    if value is None:
+    if value is None or m.group("dbare"):
+        # a day without its 日 at the end of a line read again is as likely the seal's text
+        # or a speck (二0二二年五月20 for 二〇二二年五月, seed 9308 IMG_2012)
         return None
     chinese = _chinese_script(m.group("y")) or _chinese_script(m.group("m"))
     wanted_year = str(value.year)
@@ -614,7 +617,7 @@ def agreement(damaged: str, date_text: str) -> Agreement | None:
                       right_aligned=True),
         _compare_part(s[cut.end():month_end], m.group("m"), chinese, right_aligned=False),
     ]
-    day = m.group("d") or m.group("dbare")
+    day = m.group("d")
     if day:
         rest = s[month_end + 1:]
         end = re.search(r"[日曰号H口B]", rest)
@@ -623,4 +626,5 @@ def agreement(damaged: str, date_text: str) -> Agreement | None:
             r"[0-9〇零一二三四五六七八九十廿卅]*", rest).group(0)  # type: ignore[union-attr]
         parts.append(_compare_part(seen_day, day, chinese, right_aligned=False))
     return Agreement(sum(p.matched for p in parts), sum(p.unknown for p in parts),
-                     sum(p.conflicts for p in parts), parts[0].matched)
+                     sum(p.conflicts for p in parts), parts[0].matched,
+                     day_vouched=not day or parts[2].matched > 0)

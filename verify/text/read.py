@@ -346,9 +346,11 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
             if agree is None or agree.conflicts:
                 continue
             value = found[0].mention.value
-            if ((agree.matched >= MIN_AGREEING_DIGITS and agree.year_matched >= MIN_YEAR_DIGITS)
+            if ((agree.matched >= MIN_AGREEING_DIGITS and agree.year_matched >= MIN_YEAR_DIGITS
+                 and agree.day_vouched)
                     or any(v == value and r != reader for r, v in unopposed)):
-                # the half date vouches for the year, or both engines read the same date
+                # the half date vouches for the year and the day, or both engines read the
+                # same date
                 out.append(TextSpan(text, span.bbox, 0.0))
                 break
             unopposed.append((reader, value))
