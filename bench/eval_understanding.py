@@ -249,7 +249,9 @@ def evaluate_generated(data: Path, limit: int, pages: int, seed: int,
         labels = [lab for lab in labels if lab.get("delivery") == delivery]
     sample = _sample(labels, limit, seed)
     engine = make_engine("tesseract")
-    reread_engine = make_engine(reread) if reread else None
+    # as ``verify.pipeline.Worker.reread_engine``: the detector's input capped at 960 px (its
+    # readings differ from RapidOCR's default, and the date lines read again depend on them)
+    reread_engine = make_engine(reread, det_max_side=960) if reread else None
     worker = None
     if pipeline:
         from verify.options import Options

@@ -486,3 +486,145 @@ def find_issues(page_text: PageText, page: int) -> list[IssueMention]:
             if 1 <= number <= 53:
                 out.append(IssueMention(page, m.group(0), year, number))
     return out
+
+
+# --------------------------------------------------------------------------- half dates
+
+# A line that shapes a date (a year of 2–6 characters before 年, a 月 after it) but yields
+# none: 二9二二年→月三十日 (RapidOCR on the red channel of set H doc_021: the seal's remaining
+# pink read as 9 for 〇 and → for 一). Such a line is worth reading again on its own
+# (``verify.text.read``), and what it still shows checks what the new reading says.
+# (nothing may be left of the year: 1年六月, 年二月十八日 when the ring took 二〇二 or 二零一三)
+_HALF_DATE = re.compile(r"[年午][ \t]*[^\n]{0,4}?月")
+HALF_DATE_MAX_CHARS = 24  # a 落款 or cover date line; a longer line is body text
+
+_ZERO_LOOKALIKE_VALUE = frozenset("〇零○◯。OoО0@”“\"°Q")
+
+
+# After a month-only date, what is left of a lost day: a 日 within a few characters, or a few
+# marks that are no word (2015年7月 :日, 二〇二一年十二月 |l); 十二月生 is a birth month.
+# A day whose 日 was misread is a day's numerals and one more character (二十四扫).
+_LOST_DAY_AFTER = re.compile(
+    r"^(?:[^\n]{0,4}[日曰]|[^\u4e00-\u9fff]{1,4}$|(?:[0-9]{1,2}|[一二三]?十[一二三四五六七八九]?"
+    r"|[一二三四五六七八九])[^\s]?$)")
+
+
+# A date line whose separators were lost: 2021521 for 2021.5.21 (RapidOCR on a blurred scan's
+# red channel, set H doc_089), alone on its line.
+_BARE_DIGIT_DATE = re.compile(r"^[^0-9]{0,3}(?:19|20)[0-9]{4,6}[^0-9]{0,3}$")
+
+
+def is_half_date(line: str) -> bool:
+    """Whether ``line`` has a date's shape (…年…月, or a bare run of a date's digits alone on
+    its line) but no readable date, or a month-only date followed by what is left of its
+    day."""
+    flat = re.sub(r"\s+", "", normalize_text(line))
+    if not flat or len(flat) > HALF_DATE_MAX_CHARS:
+        return False
+    if _BARE_DIGIT_DATE.match(flat):
+        return not find_dates_detailed(PageText(flat), 1)
+    if not _HALF_DATE.search(flat):
+        return False
+    found = [m for m in _CJK_DATE.finditer(flat) if _value(m) is not None]
+    if not found:
+        return True
+    return all(m.group("d") is None and m.group("dbare") is None
+               and _LOST_DAY_AFTER.match(flat[m.end():]) is not None for m in found)
+
+
+def _chinese_script(text: str) -> bool:
+    return any(ch in _REAL_CN_DIGITS or ch in _CN_TEN for ch in text)
+
+
+def _char_value(ch: str, chinese: bool) -> int | None:
+    """A digit character's value within a date written in one script, or None (unknown): an
+    Arabic digit inside a Chinese date is a misread character (二9二二 for 二〇二二), as is a
+    Han character inside an Arabic date; zero look-alikes are zero in both."""
+    if ch in _ZERO_LOOKALIKE_VALUE:
+        return 0
+    if chinese:
+        if ch in _CN_TEN:
+            return _CN_TEN[ch]
+        return _CN_DIGIT.get(ch) if ch not in _ARABIC_LIKE and not ch.isdigit() else None
+    if ch.isdigit():
+        return int(ch)
+    return _ARABIC_LIKE.get(ch)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How a damaged reading of a date line sides with a new reading of it."""
+
+    matched: int  # digit characters both readings give alike
+    unknown: int  # characters of the damaged reading that tell nothing (misread, lost)
+    conflicts: int  # digit characters that differ: the readings disagree
+    year_matched: int = 0  # of ``matched``, the year's
+    day_vouched: bool = True  # the new reading has no day, or one digit of it was read alike
+
+
+def _compare_part(seen: str, wanted: str, chinese: bool, *, right_aligned: bool) -> Agreement:
+    """Position by position; ``seen`` may miss characters at the line's start (a year)."""
+    if not seen:
+        return Agreement(0, len(wanted), 0)
+    if len(seen) != len(wanted) and not (right_aligned and len(seen) < len(wanted)):
+        # 十 against 十一: one of the two readings lost or invented a numeral
+        return Agreement(0, 0, 1)
+    pairs = zip(seen[::-1], wanted[::-1], strict=False) if right_aligned else zip(
+        seen, wanted, strict=True)
+    matched = unknown = conflicts = 0
+    for s, w in pairs:
+        sv, wv = _char_value(s, chinese), _char_value(w, chinese)
+        if sv is None:
+            unknown += 1
+        elif sv == wv:
+            matched += 1
+        else:
+            conflicts += 1
+    unknown += max(0, len(wanted) - len(seen))
+    return Agreement(matched, unknown, conflicts)
+
+
+def agreement(damaged: str, date_text: str) -> Agreement | None:
+    """How the damaged reading ``damaged`` of a line (二9二二年→月三十日) sides with a date read
+    again from the same line (``date_text``: 二OO二二年一月三十日), part by part (year right-
+    aligned before 年, month between 年 and 月, day between 月 and 日); None when either has no
+    年…月 to align on."""
+    s = re.sub(r"\s+", "", normalize_text(damaged))
+    bare = _BARE_DIGIT_DATE.match(s)
+    sep = _SEP_DATE.fullmatch(re.sub(r"\s+", "", normalize_text(date_text)))
+    if bare and sep:
+        # the digits of 2021.5.21 as printed, against a reading that lost the dots
+        seen, again = re.sub(r"[^0-9]", "", s), re.sub(r"[^0-9]", "", sep.group(0))
+        if seen == again:
+            return Agreement(len(seen), 0, 0, 4)
+        return Agreement(0, 0, 1)
+    m = _CJK_DATE.fullmatch(re.sub(r"\s+", "", normalize_text(date_text)))
+    cut = re.search(r"[年午]", s)
+    if m is None or cut is None or "月" not in s[cut.end():]:
+        return None
+    value = _value(m)
+    if value is None or m.group("dbare"):
+        # a day without its 日 at the end of a line read again is as likely the seal's text
+        # or a speck (二0二二年五月20 for 二〇二二年五月, seed 9308 IMG_2012)
+        return None
+    chinese = _chinese_script(m.group("y")) or _chinese_script(m.group("m"))
+    wanted_year = str(value.year)
+    if chinese:
+        wanted_year = "".join("〇一二三四五六七八九"[int(c)] for c in wanted_year)
+    month_end = s.index("月", cut.end())
+    parts = [
+        _compare_part(s[max(0, cut.start() - 4):cut.start()], wanted_year, chinese,
+                      right_aligned=True),
+        _compare_part(s[cut.end():month_end], m.group("m"), chinese, right_aligned=False),
+    ]
+    day = m.group("d")
+    if day:
+        rest = s[month_end + 1:]
+        end = re.search(r"[日曰号H口B]", rest)
+        # without its 日 (二十四扫) the day is the numerals after 月 (二十扫 is no 二十四)
+        seen_day = rest[:end.start()] if end else re.match(
+            r"[0-9〇零一二三四五六七八九十廿卅]*", rest).group(0)  # type: ignore[union-attr]
+        parts.append(_compare_part(seen_day, day, chinese, right_aligned=False))
+    return Agreement(sum(p.matched for p in parts), sum(p.unknown for p in parts),
+                     sum(p.conflicts for p in parts), parts[0].matched,
+                     day_vouched=not day or parts[2].matched > 0)
