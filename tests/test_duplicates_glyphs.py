@@ -141,12 +141,17 @@ def test_glyphs_are_stored_once_and_come_back_with_the_evidence(tmp_path: Path) 
 
     store = EvidenceStore(tmp_path / "store.sqlite3")
     store.put("k", evidence)
+    # a run killed before the applicant's put_pages: its fingerprints and glyphs are nowhere,
+    # so the evidence is read again rather than compared by text alone from then on
+    assert store.get("k", _ref(pdf)) is None
     store.put_pages(str(pdf), "letter.pdf", "A", "s-letter", evidence.pages,
                     {p.page: p.lines for p in first}, frozenset(), {p.page: p.glyphs for p in first})
     (blob,) = store._db.execute("SELECT blob FROM evidence").fetchone()
     assert len(blob) < sum(map(len, evidence.pages[0].line_glyphs))  # not in the evidence's bytes
     cached = store.get("k", _ref(pdf))
     stored = list(store.iter_pages())
+    plan = str(store._db.execute("EXPLAIN QUERY PLAN SELECT page FROM pages WHERE sha256=?", ("x",)).fetchall())
+    assert "pages_sha256" in plan  # a cache hit looks its pages up by index, not by a scan
     store.close()
     assert cached is not None and cached.pages == evidence.pages
     assert stored[0].glyphs == first[0].glyphs and stored[0].lines == first[0].lines

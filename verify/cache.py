@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .model import DocumentEvidence, InputRef, PageEvidence
+from .model import DocumentEvidence, InputRef, PageEvidence, Status
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ CREATE TABLE IF NOT EXISTS pages (
     doc TEXT NOT NULL, display TEXT NOT NULL, applicant TEXT NOT NULL, sha256 TEXT NOT NULL,
     page INTEGER NOT NULL, phash TEXT, dhash TEXT, lines TEXT NOT NULL, run REAL NOT NULL,
     exact INTEGER NOT NULL DEFAULT 0, glyphs BLOB, glyph_lines TEXT, PRIMARY KEY (doc, page));
+CREATE INDEX IF NOT EXISTS pages_sha256 ON pages (sha256);
 """
 
 
@@ -199,15 +200,24 @@ class EvidenceStore:
         if not isinstance(evidence, DocumentEvidence):
             self.misses += 1
             return None
+        if (evidence.status is Status.ok and evidence.pages and self._db.execute(
+                "SELECT 1 FROM pages WHERE sha256=? LIMIT 1", (evidence.sha256,)).fetchone() is None):
+            # A run killed after ``put`` but before its applicant's ``put_pages``: the page
+            # fingerprints and line glyphs are nowhere. Read again, or the document would be
+            # compared by text alone from then on.
+            self.misses += 1
+            return None
         self.hits += 1
-        return replace(self._with_line_glyphs(evidence), ref=ref, seconds=0.0)
+        return replace(self._with_line_glyphs(evidence, ref), ref=ref, seconds=0.0)
 
-    def _with_line_glyphs(self, evidence: DocumentEvidence) -> DocumentEvidence:
-        """The evidence with its pages' line glyphs from the pages table (``put``)."""
+    def _with_line_glyphs(self, evidence: DocumentEvidence, ref: InputRef) -> DocumentEvidence:
+        """The evidence with its pages' line glyphs from the pages table (``put``). Rows of
+        this path are preferred over other paths' rows of the same bytes (read last, they win)."""
         if not evidence.sha256 or any(p.line_glyphs for p in evidence.pages):
             return evidence
         stored = {int(page): unpack_glyphs(blob) for page, blob in self._db.execute(
-            "SELECT page, glyphs FROM pages WHERE sha256=? AND glyph_lines IS NOT NULL", (evidence.sha256,))}
+            "SELECT page, glyphs FROM pages WHERE sha256=? AND glyph_lines IS NOT NULL"
+            " ORDER BY doc = ?", (evidence.sha256, str(ref.logical)))}
         pages = tuple(replace(p, line_glyphs=stored[p.number])
                       if len(stored.get(p.number, ())) == len(p.text.spans) > 0 else p
                       for p in evidence.pages)
