@@ -254,3 +254,16 @@ def test_not_published_names_an_unclear_publication_that_may_prove_it() -> None:
     (plain,) = judge(RuleContext(letter, applicant, (clear_unread,)), PROFILE).findings
     assert dict(plain.evidence)["unclear_publications"] is None
     assert plain.message.endswith("须补充期刊封面、目录页和论文页。")
+
+
+def test_a_profile_note_with_a_stray_field_does_not_stop_the_run() -> None:
+    """The note is the profile's text: a field it does not know, or a lone brace, shows as ?
+    or as written, as in every message, instead of raising inside the rules."""
+    profile = replace(PROFILE, extra={**PROFILE.extra,
+                                      "unclear_publication_note": "见刊材料 {paths}（{title}）待核对"})
+    letter = _doc(Kind.paper_accepted, seals=(SEAL,), title="曹娥江流域水质模型的参数率定研究")
+    blurred = (_page(measurements=(Measurement("sharpness", 8.0),)),)
+    unread = _doc(Kind.paper_published, title=None, pages=blurred, path="A01/IMG_2012.pdf")
+    applicant = Applicant("A01", PartialDate(2019, 1, 1), PartialDate(2022, 6, 30), "flag")
+    (finding,) = judge(RuleContext(letter, applicant, (unread,)), profile).findings
+    assert finding.message.endswith("见刊材料 A01/IMG_2012.pdf（?）待核对")

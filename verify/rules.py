@@ -122,7 +122,9 @@ def not_published(ctx: RuleContext, profile: Profile) -> Iterator[Hit]:
     yield Hit("NOT_PUBLISHED", None, {
         "title": ctx.doc.understanding.title or "题目未识别",
         "unclear_publications": "、".join(unclear) or None,
-        "unclear_note": note.format(paths="、".join(unclear))})
+        # the profile's text, formatted as the messages are: a stray field or brace in it
+        # must not stop the run
+        "unclear_note": note.format_map(_Fields({"paths": "、".join(unclear)}))})
 
 
 def _date_values(ctx: RuleContext, boundary: object) -> dict[str, EvidenceValue]:
