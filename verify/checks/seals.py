@@ -354,7 +354,10 @@ def seal_candidates(page: Page, maps: Maps | None = None) -> tuple[SealCandidate
         if not grey:
             return ()
         stars = _star_candidates(m, [], colour_page)
-        return tuple(sorted(_second_chance(m, stars, colour_page, None), key=lambda c: -c.score))
+        if not any(c.accepted for c in stars):  # as on the main path: only when nothing was kept
+            # (one star proposes three concentric radii: a second one must not join the first)
+            stars = _second_chance(m, stars, colour_page, None)
+        return tuple(sorted(stars, key=lambda c: -c.score))
     x = np.stack([f for _, _, f in measured])
     family = np.array([model_family(p.mode) for p, _, _ in measured])
     scores = np.zeros(len(measured))
