@@ -121,8 +121,32 @@ def test_the_store_keeps_line_glyphs_and_an_old_store_has_none(tmp_path: Path) -
     store.put_pages("/new", "new", "B", "s1", pages, {1: ("甲乙丙丁", "戊己庚辛", "壬癸子丑")},
                     frozenset(), {1: strips})
     got = {p.doc: p.glyphs for p in store.iter_pages()}
+    # an earlier run's pages are indexed without their strips; a comparison reads them
+    bare = {p.doc: p.glyphs for p in store.iter_pages(glyphs=False)}
+    one = (store.page_glyphs("/new", 1), store.page_glyphs("/old", 1), store.page_glyphs("/none", 1))
     store.close()
     assert got == {"/old": (), "/new": strips}
+    assert bare == {"/old": (), "/new": ()}
+    assert one == (strips, (), ())
+
+
+def test_an_earlier_runs_pages_read_their_glyphs_only_when_compared(tmp_path: Path) -> None:
+    """The index of stored pages holds no strips (10^5 scanned pages held ~0.6 GB of them);
+    each print reads its page's from the store when a comparison asks."""
+    from verify.pipeline import _stored_index
+
+    doc = tmp_path / "A" / "orig.png"
+    doc.parent.mkdir()
+    doc.write_bytes(b"")  # the file is still there: its stored pages are evidence
+    store = EvidenceStore(tmp_path / "store.sqlite3")
+    pages = (PageEvidence(1, 595, 842, "image", 300.0, PageText("…")),)
+    strips = (b"\x01\x02", b"\x03" * 30)
+    store.put_pages(str(doc), "A/orig.png", "A", "s1", pages, {1: ("甲乙丙丁", "戊己庚辛")},
+                    frozenset(), {1: strips})
+    index = _stored_index(store, set())
+    (stored,) = [p for prints in index._by_sha.values() for p in prints]
+    assert stored.glyphs == () and stored.strips == strips
+    store.close()
 
 
 def test_glyphs_are_stored_once_and_come_back_with_the_evidence(tmp_path: Path) -> None:

@@ -108,6 +108,16 @@ def unpack_glyphs(blob: bytes | None) -> tuple[bytes, ...]:
     return tuple(out)
 
 
+def _line_strips(blob: bytes | None, which: str | None, lines: int) -> tuple[bytes, ...]:
+    """A stored page's strips, one per compared line: the spans' strips picked by
+    ``glyph_lines`` (-1: none), or the lines' own; () unless there is one per line."""
+    strips = unpack_glyphs(blob)
+    if which is not None:  # the spans' strips: each line's is the one it names
+        strips = tuple(strips[i] if 0 <= i < len(strips) else b""
+                       for i in (int(x) for x in str(which).split(",") if x))
+    return strips if len(strips) == lines else ()
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT NOT NULL, member TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -271,14 +281,21 @@ class EvidenceStore:
             self._db.execute("ROLLBACK")
             raise
 
-    def iter_pages(self) -> Iterator[StoredPage]:
-        for doc, display, applicant, sha, page, ph, dh, lines, run, exact, glyphs, which in self._db.execute(
-                "SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact, glyphs,"
+    def iter_pages(self, glyphs: bool = True) -> Iterator[StoredPage]:
+        """Every stored page; without its line glyphs if not ``glyphs`` (``page_glyphs`` reads
+        one page's when needed)."""
+        column = "glyphs" if glyphs else "NULL"
+        for doc, display, applicant, sha, page, ph, dh, lines, run, exact, blob, which in self._db.execute(
+                f"SELECT doc, display, applicant, sha256, page, phash, dhash, lines, run, exact, {column},"
                 " glyph_lines FROM pages"):
             kept = tuple(x for x in str(lines).split("\n") if x)
-            strips = unpack_glyphs(glyphs)
-            if which is not None:  # the spans' strips: each line's is the one it names
-                strips = tuple(strips[i] if 0 <= i < len(strips) else b""
-                               for i in (int(x) for x in str(which).split(",") if x))
             yield StoredPage(doc, display, applicant, sha, int(page), ph, dh, kept, float(run),
-                             bool(exact), strips if len(strips) == len(kept) else ())
+                             bool(exact), _line_strips(blob, which, len(kept)))
+
+    def page_glyphs(self, doc: str, page: int) -> tuple[bytes, ...]:
+        """One stored page's line glyphs, aligned with its lines; () if it has none."""
+        row = self._db.execute("SELECT lines, glyphs, glyph_lines FROM pages WHERE doc=? AND page=?",
+                               (doc, page)).fetchone()
+        if row is None:
+            return ()
+        return _line_strips(row[1], row[2], len([x for x in str(row[0]).split("\n") if x]))

@@ -61,8 +61,8 @@ import re
 import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise
 
@@ -164,6 +164,16 @@ class PagePrint:
     # Each line's glyph strip (``checks.fingerprint.line_glyph``), aligned with ``lines``; b""
     # for a line without one, () for a page without any (stores written before glyphs).
     glyphs: tuple[bytes, ...] = ()
+    # Where a stored page's strips are read when a comparison needs them (``strips``): an
+    # earlier run's pages are indexed without them, 5-7 kB a scanned page that only the rare
+    # pair with a differing field looks at (10^5 stored pages held them as ~0.6 GB).
+    glyph_loader: Callable[[], tuple[bytes, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def strips(self) -> tuple[bytes, ...]:
+        """``glyphs``, or the stored page's (the loader keeps the few recently read: kept on
+        every print they would add up again)."""
+        return self.glyphs or (self.glyph_loader() if self.glyph_loader is not None else ())
 
     # A print is compared with every candidate page: its text is joined (and filtered) once.
     @cached_property
@@ -549,9 +559,9 @@ def _field_columns(p: PagePrint, start: int, end: int) -> tuple[np.ndarray, int,
     characters in it; None when the stretch runs over two lines or the line has no glyphs."""
     starts = p.line_starts
     i = bisect_right(starts, start) - 1
-    if i < 0 or i >= len(p.lines) or end > starts[i + 1] or i >= len(p.glyphs):
+    if i < 0 or i >= len(p.lines) or end > starts[i + 1] or i >= len(p.strips):
         return None
-    strip = _strip(p.glyphs[i])
+    strip = _strip(p.strips[i])
     if strip is None:
         return None
     line = p.lines[i].replace(SHAKY_MARK, "")
@@ -668,7 +678,7 @@ def _compare(a: PagePrint, b: PagePrint) -> TextComparison:
     """``compare_text`` of two prints, with the fields whose glyphs are the same on both pages
     (misreadings) counted as slips instead."""
     c = compare_text(a.text, b.text, a.exact and b.exact, a.shaky, b.shaky, a.line_starts, b.line_starts)
-    if not c.fields or c.exact or not a.glyphs or not b.glyphs:
+    if not c.fields or c.exact or not a.strips or not b.strips:
         return c
     keep: list[int] = []
     for i, at in enumerate(c.field_at):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from pathlib import Path
 from types import FrameType
 
@@ -604,16 +605,18 @@ def _stored_index(store: EvidenceStore, this_run: set[str]) -> DuplicateIndex:
     still there (a deleted folder, e.g. last year's round, is no longer evidence)."""
     index = DuplicateIndex()
     alive: dict[str, bool] = {}
-    stored = sorted((p for p in store.iter_pages()
+    stored = sorted((p for p in store.iter_pages(glyphs=False)
                      if p.doc not in this_run and alive.setdefault(p.doc, _still_there(p.doc))),
                     key=lambda p: (p.run, p.doc, p.page))
     rank: dict[str, int] = {}
+    # Their line glyphs stay in the store until a comparison asks (a few pages at a time).
+    load = lru_cache(maxsize=256)(store.page_glyphs)
     for p in stored:
         order = (0, rank.setdefault(p.doc, len(rank)))
         index.add([PagePrint(p.doc, p.display, p.applicant, p.sha256, p.page,
                              int(p.phash, 16) if p.phash else None,
                              int(p.dhash, 16) if p.dhash else None, p.lines, order, p.exact,
-                             p.glyphs)])
+                             glyph_loader=partial(load, p.doc, p.page))])
     return index
 
 
