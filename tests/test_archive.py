@@ -208,3 +208,25 @@ def test_stdout_carries_only_rows(tmp_path: Path) -> None:
     quiet = subprocess.run([sys.executable, "-m", "verify", "check", str(tmp_path / "in"), "--quiet",
                             "--no-cache"], capture_output=True, text=True, env=_env(), timeout=300)
     assert quiet.stderr == "" and len(quiet.stdout.splitlines()) == 2
+
+
+@pytest.mark.slow
+def test_line_glyphs_cross_the_worker_pool_and_come_back_from_the_store(tmp_path: Path) -> None:
+    """A scanned letter read by a pool worker: its OCR'd lines' glyph strips reach the main
+    process (one per text span), are stored once in the pages table, and the cached rerun's
+    evidence carries the same strips."""
+    folder = tmp_path / "in" / "申报人00"
+    folder.mkdir(parents=True)
+    scanned_pdf(folder / "letter.pdf", [LINES], numbered=False)
+    born_digital_pdf(folder / "other.pdf", [[*LINES, "编号 1"]])  # a second task for the pool
+    cache = tmp_path / "cache.sqlite3"
+    first = list(iter_reports(Options(paths=(tmp_path / "in",), jobs=2, cache=cache, quiet=True)))
+    second = list(iter_reports(Options(paths=(tmp_path / "in",), jobs=2, cache=cache, quiet=True)))
+    (page,) = first[0].evidence.pages
+    assert page.text.source == "ocr" and len(page.text.spans) >= 3
+    assert len(page.line_glyphs) == len(page.text.spans) and sum(map(len, page.line_glyphs)) > 0
+    with sqlite3.connect(cache) as db:
+        (which,) = db.execute("SELECT glyph_lines FROM pages WHERE doc LIKE '%letter.pdf'").fetchone()
+    assert which is not None
+    assert second[0].evidence.seconds == 0.0  # from the store, not read again
+    assert second[0].evidence.pages[0].line_glyphs == page.line_glyphs
