@@ -159,30 +159,62 @@ def fit_boosted(x: np.ndarray, y: np.ndarray, rounds: int = 120, rate: float = 0
             "tree_leaves": np.round(leaves, 6).tolist(), "base": base}
 
 
+# The 17 features the models were first fitted on (before inner_ring, star, centre_solid and
+# flat_colour were measured): the default, so the card's rebuild commands stay exact.
+FIT_FEATURES_V1 = FEATURE_NAMES[:FEATURE_NAMES.index("ring_peak") + 1]
+
+
+def _fit_feature_names(spec: str) -> tuple[str, ...]:
+    """``--features``: "v1" (the first 17), "all", or a comma list of FEATURE_NAMES."""
+    if spec == "v1":
+        return tuple(FIT_FEATURES_V1)
+    if spec == "all":
+        return tuple(FEATURE_NAMES)
+    names = tuple(dict.fromkeys(  # "v1,inner_ring": the first 17 and more
+        m for n in spec.split(",") if n.strip()
+        for m in (FIT_FEATURES_V1 if n.strip() == "v1" else (n.strip(),))))
+    unknown = [n for n in names if n not in FEATURE_NAMES]
+    if unknown:
+        raise SystemExit(f"unknown features {unknown}")
+    return names
+
+
 def cmd_fit(args: argparse.Namespace) -> None:
     t0 = time.time()
     xs, ys, fams, page_of = [], [], [], []
     pages = [cached_page("dev", i, args.cache) for i in range(args.count)]
     for folder in args.fixtures or []:
         pages += list(_fixture_pages(Path(folder)))
-    for k, pg in enumerate(pages):
-        r, lab, fam = _candidate_rows(pg)
-        xs += r
-        ys += lab
-        fams += fam
-        page_of += [k] * len(r)
+    cache = Path(args.rows_cache) if args.rows_cache else None
+    key = f"{args.count}|{args.fixtures}|" + "|".join(pg.name for pg in pages)
+    if cache is not None and cache.exists() and str(np.load(cache)["key"]) == key:
+        # the same pages measured by the same code give the same rows: only for trying fits
+        d = np.load(cache)
+        xs, ys, fams, page_of = list(d["x"]), list(d["y"]), list(d["fam"]), list(d["page"])
+    else:
+        for k, pg in enumerate(pages):
+            r, lab, fam = _candidate_rows(pg)
+            xs += r
+            ys += lab
+            fams += fam
+            page_of += [k] * len(r)
+        if cache is not None:
+            np.savez(cache, key=key, x=np.stack(xs), y=np.array(ys), fam=np.array(fams),
+                     page=np.array(page_of))
     print(f"{len(pages)} dev pages, {len(xs)} candidates passing the gates; "
           f"{time.time() - t0:.0f}s")
+    names = _fit_feature_names(args.features)
+    cols = [FEATURE_NAMES.index(n) for n in names]
     for family in args.family.split(","):
         # "all": every candidate, written as the colour model (how the colour model in use
         # was fitted, before grey rings got their own model)
         sel = np.array(fams) == family if family != "all" else np.ones(len(fams), bool)
-        _fit_family(args, family, pages, np.stack(xs)[sel].astype(np.float64),
-                    np.array(ys, dtype=np.float64)[sel], np.array(page_of)[sel])
+        _fit_family(args, family, pages, np.stack(xs)[sel][:, cols].astype(np.float64),
+                    np.array(ys, dtype=np.float64)[sel], np.array(page_of)[sel], names)
 
 
 def _fit_family(args: argparse.Namespace, family: str, pages: list[SynthPage], x: np.ndarray,
-                y: np.ndarray, page_of_arr: np.ndarray) -> None:
+                y: np.ndarray, page_of_arr: np.ndarray, names: tuple[str, ...]) -> None:
     parts = fit_boosted(x, y, rounds=args.rounds)
     trees = seals_mod.BoostedTrees(np.asarray(parts["tree_features"]),
                                    np.asarray(parts["tree_thresholds"], np.float32),
@@ -191,7 +223,7 @@ def _fit_family(args: argparse.Namespace, family: str, pages: list[SynthPage], x
     used: dict[str, int] = defaultdict(int)
     for fs in parts["tree_features"]:  # type: ignore[union-attr]
         for j in fs:
-            used[FEATURE_NAMES[j]] += 1
+            used[names[j]] += 1
     print(f"{family}: features used by the trees:",
           dict(sorted(used.items(), key=lambda t: -t[1])))
     # Threshold: the lowest (≥ 0.5) that keeps dev false-seal pages at or under
@@ -205,7 +237,7 @@ def _fit_family(args: argparse.Namespace, family: str, pages: list[SynthPage], x
     thr = float(min(0.95, max(0.5, level + args.margin)))
     neg_max_top = float(neg_max[0]) if len(neg_max) else 0.0
     model = {
-        "features": list(FEATURE_NAMES), **parts, "threshold": round(thr, 4),
+        "features": list(names), **parts, "threshold": round(thr, 4),
         "candidates": len(y), "positives": int(y.sum()),
         "fitted_on": f"bench/seal_synth.py dev pages 0..{args.count - 1}"
                      + "".join(f" + fixtures set {Path(f).name}" for f in args.fixtures or []),
@@ -214,6 +246,7 @@ def _fit_family(args: argparse.Namespace, family: str, pages: list[SynthPage], x
                    f"--count {args.count} "
                    f"--margin {args.margin} --rounds {args.rounds} "
                    f"--max-fp-share {args.max_fp_share}"
+                   + (f" --features {args.features}" if args.features != "v1" else "")
                    + "".join(" --fixtures DIR" for _ in args.fixtures or []),
     }
     out = seals_mod.MODEL_PATHS["colour" if family == "all" else family]
@@ -598,6 +631,10 @@ def main() -> None:
     f.add_argument("--l2", type=float, default=1.0)
     f.add_argument("--rounds", type=int, default=120)
     f.add_argument("--max-fp-share", type=float, default=0.01)
+    f.add_argument("--features", default="v1",
+                   help='"v1" (the first 17 FEATURE_NAMES), "all", or a comma list (may hold "v1")')
+    f.add_argument("--rows-cache", default="",
+                   help="npz of the measured candidates, reused when the pages are the same")
     f.add_argument("--fixtures", action="append",
                    help="also fit on every page of this fixtures.generate --split dev set")
     f.add_argument("--cache", default="/tmp/seal_synth_cache", help="PNG cache ('' = none)")
