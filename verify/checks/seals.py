@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -555,27 +556,34 @@ def _second_chance(m: Maps, cands: list[SealCandidate], colour_page: bool,
     return cands
 
 
-def _wide_candidates(m: Maps, emblems: list[BBox]) -> list[SealCandidate]:
-    """Red blobs closed wider (``wide_red_proposals``), judged as in the first pass, on a
-    page where nothing was accepted. A wide blob that repeats a candidate already measured
-    scores as that one did (rejected): no need to filter."""
-    measured = _measure(m, wide_red_proposals(m))
+def _judged(m: Maps, measured: list[tuple[Proposal, Geometry, np.ndarray]], threshold: float,
+            accept: Callable[[Proposal, Geometry, np.ndarray, BBox], bool]) -> list[SealCandidate]:
+    """Measured proposals scored, best first, each accepted when it scores over ``threshold``,
+    is not the same seal as one accepted before it and ``accept`` takes it (the later passes
+    below judge their own proposals this way, each with its own gates)."""
     if not measured:
         return []
     scores = _score(np.stack([f for _, _, f in measured]), [p.mode for p, _, _ in measured])
-    threshold = load_model(MODEL_PATHS["colour"]).threshold
     out: list[SealCandidate] = []
     kept: list[BBox] = []
     for i in np.argsort(-scores):
         p, g, f = measured[i]
         bbox = _bbox_frac(g, m)
-        ok = (bool(scores[i] >= threshold) and passes_gates(f)
-              and not any(_same_seal(bbox, k) for k in kept) and not _emblem_part(bbox, emblems))
+        ok = (bool(scores[i] >= threshold) and not any(_same_seal(bbox, k) for k in kept)
+              and accept(p, g, f, bbox))
         if ok:
             kept.append(bbox)
         out.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
                                  float(scores[i]), ok))
     return out
+
+
+def _wide_candidates(m: Maps, emblems: list[BBox]) -> list[SealCandidate]:
+    """Red blobs closed wider (``wide_red_proposals``), judged as in the first pass, on a
+    page where nothing was accepted. A wide blob that repeats a candidate already measured
+    scores as that one did (rejected): no need to filter."""
+    return _judged(m, _measure(m, wide_red_proposals(m)), load_model(MODEL_PATHS["colour"]).threshold,
+                   lambda p, g, f, bbox: passes_gates(f) and not _emblem_part(bbox, emblems))
 
 
 def _star_candidates(m: Maps, emblems: list[BBox], colour_page: bool) -> list[SealCandidate]:
@@ -583,31 +591,19 @@ def _star_candidates(m: Maps, emblems: list[BBox], colour_page: bool) -> list[Se
     accepted, judged as darkness-map candidates are in the first pass (threshold, gates, seal
     ink on a colour page, the border kept without the long lines); the grey second chance
     then also sees them."""
-    measured = _measure(m, star_proposals(m))
-    if not measured:
-        return []
-    scores = _score(np.stack([f for _, _, f in measured]), [p.mode for p, _, _ in measured])
-    threshold = load_model(MODEL_PATHS["grey"]).threshold
-    out: list[SealCandidate] = []
-    kept: list[BBox] = []
-    no_lines: np.ndarray | None = None
-    for i in np.argsort(-scores):
-        p, g, f = measured[i]
-        bbox = _bbox_frac(g, m)
-        ok = bool(scores[i] >= threshold)
-        ring = _ring_ink(m, g) if ok and colour_page else "grey"
-        ok = (ok and passes_gates(_gate_features(m, g, f, ring))
-              and not _blue_block(m, p.mode, g, f, ring)
-              and (not colour_page or ring != "grey" or _ink_colour(m, g) != "grey")
-              and not any(_same_seal(bbox, k) for k in kept) and not _emblem_part(bbox, emblems))
-        if ok:
-            no_lines = line_free_dark(m) if no_lines is None else no_lines
-            ok = border_cover(no_lines, g, m.dark) >= GATE_MIN_LINE_FREE_BORDER
-        if ok:
-            kept.append(bbox)
-        out.append(SealCandidate(bbox, p.mode, p.source, g, tuple(float(v) for v in f),
-                                 float(scores[i]), ok))
-    return out
+    no_lines: list[np.ndarray] = []  # the page without its long lines, made once if asked
+
+    def accept(p: Proposal, g: Geometry, f: np.ndarray, bbox: BBox) -> bool:
+        ring = _ring_ink(m, g) if colour_page else "grey"
+        if not (passes_gates(_gate_features(m, g, f, ring)) and not _blue_block(m, p.mode, g, f, ring)
+                and (not colour_page or ring != "grey" or _ink_colour(m, g) != "grey")
+                and not _emblem_part(bbox, emblems)):
+            return False
+        if not no_lines:
+            no_lines.append(line_free_dark(m))
+        return border_cover(no_lines[0], g, m.dark) >= GATE_MIN_LINE_FREE_BORDER
+
+    return _judged(m, _measure(m, star_proposals(m)), load_model(MODEL_PATHS["grey"]).threshold, accept)
 
 
 def _score(x: np.ndarray, modes: list[str]) -> np.ndarray:
