@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -19,6 +20,12 @@ CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 def cjk_font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(CJK_FONT, size)
+
+
+def star_points(cx: float, cy: float, outer: float = 70, inner: float = 28) -> list[tuple[float, float]]:
+    """The ten corners of a seal's five-pointed star, one point up (a polygon to draw)."""
+    return [(cx + r * np.cos(a), cy + r * np.sin(a)) for a, r in
+            zip(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:10], [outer, inner] * 5, strict=True)]
 
 
 def text_image(lines: list[str], size: tuple[int, int] = (1240, 1754), font_px: int = 40,

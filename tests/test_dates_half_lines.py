@@ -14,7 +14,7 @@ from verify.checks.dates import agreement, find_dates, is_half_date
 from verify.model import InputRef, PageText, TextSpan
 from verify.pages import Page, open_document
 
-from .conftest import cjk_font
+from .conftest import cjk_font, star_points
 
 
 @pytest.mark.parametrize(("line", "half"), [
@@ -91,9 +91,7 @@ def _sealed_letter(tmp_path: Path, date: str) -> Page:
     sd = ImageDraw.Draw(seal)
     ink = (215, 40, 45)
     sd.ellipse(RING, outline=ink, width=12)
-    cx, cy = (RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2
-    star = [(cx + r * np.cos(a), cy + r * np.sin(a)) for a, r in
-            zip(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:10], [70, 28] * 5, strict=True)]
+    star = star_points((RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2)
     sd.polygon(star, fill=ink)
     sd.text((RING[0] + 100, RING[1] + 40), "浙江海洋大学", fill=ink, font=cjk_font(40))
     im = ImageChops.multiply(im, seal)

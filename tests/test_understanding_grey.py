@@ -17,7 +17,7 @@ from verify.model import InputRef, PageText, Seal
 from verify.pages import Page, open_document
 from verify.text.read import grey_seal_cut, is_grey
 
-from .conftest import cjk_font
+from .conftest import cjk_font, star_points
 
 SEAL_GREY = 120  # a red seal's ink (luminance ~80 of 255) scanned grey, lighter when faint
 RING = (720, 1180, 1120, 1580)  # the seal's box on a 1240 × 1754 page (150 DPI A4)
@@ -33,9 +33,7 @@ def _grey_cover(tmp_path: Path, colour: bool = False) -> Page:
     draw.text((700, 1400), "二零一九年三月", fill=(10, 10, 10), font=font)
     ink = (200, 40, 40) if colour else (SEAL_GREY,) * 3
     draw.ellipse(RING, outline=ink, width=14)
-    cx, cy = (RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2
-    star = [(cx + r * np.cos(a), cy + r * np.sin(a)) for a, r in
-            zip(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:10], [70, 28] * 5, strict=True)]
+    star = star_points((RING[0] + RING[2]) / 2, (RING[1] + RING[3]) / 2)
     draw.polygon(star, fill=ink)
     draw.text((RING[0] + 90, RING[1] + 40), "绍兴市环境科学研究院", fill=ink, font=cjk_font(30))
     path = tmp_path / ("colour.png" if colour else "grey.png")
