@@ -343,23 +343,20 @@ def stored_evidence(cache: Path) -> dict[str, DocumentEvidence]:
     so a store of an older version is not upgraded."""
     import pickle
     import sqlite3
-    from dataclasses import replace
+    from collections import defaultdict
 
-    from verify.cache import unpack_glyphs
+    from verify.cache import attach_line_glyphs, unpack_glyphs
 
     out: dict[str, DocumentEvidence] = {}
     with sqlite3.connect(f"file:{cache}?mode=ro", uri=True) as db:
-        spans: dict[tuple[str, int], tuple[bytes, ...]] = {}
+        spans: dict[str, dict[int, tuple[bytes, ...]]] = defaultdict(dict)
         if "glyph_lines" in {row[1] for row in db.execute("PRAGMA table_info(pages)")}:
             for sha, page, blob in db.execute(
                     "SELECT sha256, page, glyphs FROM pages WHERE glyph_lines IS NOT NULL"):
-                spans[(sha, int(page))] = unpack_glyphs(blob)
+                spans[sha][int(page)] = unpack_glyphs(blob)
         for (blob,) in db.execute("SELECT blob FROM evidence ORDER BY created"):
             evidence = pickle.loads(blob)
-            pages = tuple(replace(p, line_glyphs=spans[(evidence.sha256, p.number)])
-                          if not p.line_glyphs and len(spans.get((evidence.sha256, p.number), ())) ==
-                          len(p.text.spans) > 0 else p for p in evidence.pages)
-            out[evidence.ref.display] = replace(evidence, pages=pages)
+            out[evidence.ref.display] = attach_line_glyphs(evidence, spans.get(evidence.sha256, {}))
     return out
 
 

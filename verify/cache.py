@@ -26,7 +26,7 @@ import logging
 import pickle
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -106,6 +106,17 @@ def unpack_glyphs(blob: bytes | None) -> tuple[bytes, ...]:
         out.append(bytes(data[at + 4:at + 4 + n]))
         at += 4 + n
     return tuple(out)
+
+
+def attach_line_glyphs(evidence: DocumentEvidence,
+                       stored: Mapping[int, tuple[bytes, ...]]) -> DocumentEvidence:
+    """The evidence with each page's line glyphs from ``stored`` (page number: its text spans'
+    strips, as the pages table keeps them) where there is one strip per span; a page that has
+    its own keeps them."""
+    pages = tuple(replace(p, line_glyphs=stored[p.number])
+                  if not p.line_glyphs and len(stored.get(p.number, ())) == len(p.text.spans) > 0 else p
+                  for p in evidence.pages)
+    return replace(evidence, pages=pages)
 
 
 def _line_strips(blob: bytes | None, which: str | None, lines: int) -> tuple[bytes, ...]:
@@ -228,10 +239,7 @@ class EvidenceStore:
         stored = {int(page): unpack_glyphs(blob) for page, blob in self._db.execute(
             "SELECT page, glyphs FROM pages WHERE sha256=? AND glyph_lines IS NOT NULL"
             " ORDER BY doc = ?", (evidence.sha256, str(ref.logical)))}
-        pages = tuple(replace(p, line_glyphs=stored[p.number])
-                      if len(stored.get(p.number, ())) == len(p.text.spans) > 0 else p
-                      for p in evidence.pages)
-        return replace(evidence, pages=pages)
+        return attach_line_glyphs(evidence, stored)
 
     def put(self, key: str, evidence: DocumentEvidence) -> None:
         """Store and commit one document's evidence (autocommit: one transaction each).
