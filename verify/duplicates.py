@@ -183,13 +183,9 @@ class PagePrint:
     @cached_property
     def shaky(self) -> tuple[tuple[int, int], ...]:
         """Where in ``text`` the lines read with a confidence under ``SHAKY_LINE_CONF`` lie."""
-        out, at = [], 0
-        for line in self.lines:
-            n = len(line.replace(SHAKY_MARK, ""))
-            if line.startswith(SHAKY_MARK):
-                out.append((at, at + n))
-            at += n
-        return tuple(out)
+        starts = self.line_starts
+        return tuple((starts[i], starts[i + 1]) for i, line in enumerate(self.lines)
+                     if line.startswith(SHAKY_MARK))
 
     @cached_property
     def line_starts(self) -> tuple[int, ...]:
