@@ -112,11 +112,12 @@ class Worker:
         return self._reread
 
     @property
-    def footer_engine(self) -> OcrEngine:
-        """Tesseract on one line (``--psm 7``), for a footer's page number read again alone
-        (``read_footer_line``); created on first use, single-threaded like every Tesseract
-        here. Its own engine whatever ``--ocr`` is: a page number of a few characters is one
-        quick Tesseract call, and ``chi_sim`` read ``- 3 -`` best."""
+    def line_engine(self) -> OcrEngine:
+        """Tesseract on one line (``--psm 7``), for a footer's page number or a half-read
+        date line read again alone (``read_footer_line``, ``date_lines_again``); created on
+        first use, single-threaded like every Tesseract here. Its own engine whatever
+        ``--ocr`` is: a page number of a few characters is one quick Tesseract call, and
+        ``chi_sim`` read ``- 3 -`` best."""
         if self._footer is None:
             self._footer = TesseractEngine("chi_sim", psm=7)
         return self._footer
@@ -274,7 +275,7 @@ def _check_pages(doc: SourceDocument, worker: Worker, reader: PageReader) -> tup
         line = None if lines is None else lines.line(turn)
         if line is None:
             return evidence
-        label = read_footer_line(line, worker.footer_engine, worker.footer_digits_engine)
+        label = read_footer_line(line, worker.line_engine, worker.footer_digits_engine)
         if label is None:
             return evidence
         if declared is not None and (evidence.label is None or label.number != evidence.label.number
@@ -361,7 +362,8 @@ def reread_pages(doc: SourceDocument, pages: tuple[PageEvidence, ...], kind: Kin
         if ev.origin != "image":
             continue
         page = doc.page(ev.number - 1).rotated(ev.text.rotation)
-        out[ev.number] = read_second(page, ev.seals, worker.reread_engine, ev.text.rotation)
+        out[ev.number] = read_second(page, ev.seals, worker.reread_engine, ev.text.rotation,
+                                     worker.line_engine)
     return out
 
 

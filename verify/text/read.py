@@ -230,8 +230,6 @@ MIN_AGREEING_DIGITS = 3  # digits of the half date that the new reading must rep
 MIN_YEAR_DIGITS = 2  # …of them in the year; else both engines must read the same date
 
 
-_line_engine: OcrEngine | None = None
-
 
 def _overlap(a: BBox, b: BBox) -> float:
     """Intersection over the smaller box."""
@@ -274,16 +272,6 @@ def _rows(spans: Sequence[TextSpan]) -> list[TextSpan]:
     return out
 
 
-def _tesseract_line() -> OcrEngine:
-    """Tesseract on one line; created on first use (most pages never need it)."""
-    global _line_engine
-    if _line_engine is None:
-        from .ocr import TesseractEngine
-
-        _line_engine = TesseractEngine("chi_sim", psm=7)
-    return _line_engine
-
-
 def _date_line_image(page: Page, box: BBox) -> tuple[np.ndarray, np.ndarray, float] | None:
     """The line ``box`` (fractions of the page) padded, seal ink turned light and trimmed to
     its ink: as grey levels (for the recogniser) and binarised (for Tesseract); with the
@@ -315,10 +303,11 @@ def _date_line_image(page: Page, box: BBox) -> tuple[np.ndarray, np.ndarray, flo
             line_h)
 
 
-def date_lines_again(page: Page, spans: Sequence[TextSpan],
-                     engine: OcrEngine | None = None) -> list[TextSpan]:
+def date_lines_again(page: Page, spans: Sequence[TextSpan], engine: OcrEngine | None = None,
+                     line_engine: OcrEngine | None = None) -> list[TextSpan]:
     """Lines among ``spans`` that read as half a date, read again alone (``engine``: the
-    second reading's, for its recogniser); a new reading is returned (as a span over the
+    second reading's, for its recogniser; ``line_engine``: Tesseract on one line, the
+    worker's, else made when first needed); a new reading is returned (as a span over the
     line) only when it holds one date that the half date agrees with: no digit read
     otherwise, at least ``MIN_AGREEING_DIGITS`` alike."""
     from ..checks.dates import agreement, find_dates_detailed, is_half_date
@@ -335,7 +324,7 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
         if line is None:
             continue
         unopposed: list[tuple[str, PartialDate]] = []  # readings the half date does not contradict
-        for reader, text in _lazy_readings(line, engine):
+        for reader, text in _lazy_readings(line, engine, line_engine):
             text = normalize_text(text)
             log.debug("date line %r read again by %s as %r", span.text, reader, text)
             found = find_dates_detailed(PageText(text), 1)
@@ -357,8 +346,8 @@ def date_lines_again(page: Page, spans: Sequence[TextSpan],
     return out
 
 
-def _lazy_readings(line: tuple[np.ndarray, np.ndarray, float],
-                   engine: OcrEngine | None) -> Iterator[tuple[str, str]]:
+def _lazy_readings(line: tuple[np.ndarray, np.ndarray, float], engine: OcrEngine | None,
+                   line_engine: OcrEngine | None) -> Iterator[tuple[str, str]]:
     """Readings of one line, the cheaper first: RapidOCR's recogniser (when ``engine`` has
     one) on grey levels, then Tesseract on one line, binarised (it thresholds a grey line
     crossed by a ring worse than Otsu does); Tesseract runs only when needed."""
@@ -371,21 +360,27 @@ def _lazy_readings(line: tuple[np.ndarray, np.ndarray, float],
     scale = min(TESSERACT_MAX_SCALE, max(1.0, TESSERACT_LINE_PX / line_h))
     big = rgb if scale == 1.0 else cv2.resize(rgb, None, fx=scale, fy=scale,
                                               interpolation=cv2.INTER_CUBIC)
-    yield "tesseract", " ".join(s.text for s in _tesseract_line().read(big).spans)
+    if line_engine is None:  # most lines never get here
+        from .ocr import TesseractEngine
+
+        line_engine = TesseractEngine("chi_sim", psm=7)
+    yield "tesseract", " ".join(s.text for s in line_engine.read(big).spans)
 
 
-def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: int = 0) -> PageText:
+def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: int = 0,
+                line_engine: OcrEngine | None = None) -> PageText:
     """The second reading of an upright page: its red channel (red seals turn near-white),
     reduced to ``REREAD_MAX_SIDE``, then the lines around each seal again at the page's own
     resolution: from the red channel (a 300-DPI scan reduced 3.5× loses the small date under a
     red seal), or on a grey page, where the red channel is the page itself, with seal-grey
     ink cut where the scan kept grey levels. ``seals`` are boxes found on the page before it
-    was ``turned`` degrees clockwise."""
+    was ``turned`` degrees clockwise. Half-read date lines are read again alone
+    (``date_lines_again``, with ``line_engine``)."""
     full = read_red_channel(page, engine)
     if not seals:
         # No seal found (a grey scan's seal is often missed): a half date of the reduced page
         # (~85 DPI for a 150-DPI scan) is still read again at the page's resolution.
-        again = date_lines_again(page, full.spans, engine)
+        again = date_lines_again(page, full.spans, engine, line_engine)
         if not again:
             return full
         return _page_text(full.spans + tuple(again), source="ocr", engine=engine.name,
@@ -398,7 +393,7 @@ def read_second(page: Page, seals: Sequence[Seal], engine: OcrEngine, turned: in
         readings.extend(_read_window(grey, window, engine, cut=cut) for window in _windows(box))
     extra = [s for i, spans in enumerate(readings[1:], start=1) for s in spans
              if _confirmed(s, [r for j, r in enumerate(readings) if j != i])]
-    extra += date_lines_again(page, [s for spans in readings for s in spans], engine)
+    extra += date_lines_again(page, [s for spans in readings for s in spans], engine, line_engine)
     if not extra:
         return full
     return _page_text(full.spans + tuple(extra), source="ocr", engine=engine.name,
