@@ -110,7 +110,8 @@ def _zipped_document(zf: zipfile.ZipFile) -> FileType | None:
 
 
 def zipped_document_type(source: Path | IO[bytes]) -> FileType | None:
-    """Whether a ZIP-format file is an office or OFD document (one document, not an archive)."""
+    """The office or OFD document type of a ZIP-format file (one document, not an archive of
+    them), or None."""
     try:
         with zipfile.ZipFile(source) as zf:
             return _zipped_document(zf)
